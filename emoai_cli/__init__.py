@@ -1,0 +1,1 @@
+"""emoai command line: typer commands, rich rendering and the Textual dashboard."""

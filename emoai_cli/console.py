@@ -1,0 +1,110 @@
+"""Where output goes: data to stdout, progress, logs and hints to stderr.
+
+Rich consoles are created on first use so `emoai --help` does not pay for them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+# Rich consoles built without `file=` look up sys.stdout/sys.stderr on every write, so caching
+# them is safe even when tests swap the streams.
+@lru_cache(maxsize=1)
+def out() -> Console:
+    """The stdout console (data)."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+@lru_cache(maxsize=1)
+def err() -> Console:
+    """The stderr console (progress, logs, hints, errors)."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: plain JSON on stdout, no rich markup or wrapping."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def info(message: str) -> None:
+    err().print(message, highlight=False)
+
+
+def hint(message: str) -> None:
+    err().print(f"[dim]Hint:[/dim] {message}", highlight=False)
+
+
+def progress_enabled(json_output: bool = False) -> bool:
+    """Progress bars only for a human watching: stdout is a TTY and no --json."""
+    return not json_output and sys.stdout.isatty()
+
+
+class ProgressRenderer:
+    """Turns core `ProgressEvent`/`LogEvent`s into one rich progress display on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> ProgressRenderer:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err(),
+                transient=False,
+            )
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def __call__(self, event: object) -> None:
+        from emoai_core.events import LogEvent, ProgressEvent
+
+        if isinstance(event, LogEvent):
+            style = {"warning": "yellow", "error": "red"}.get(event.level, "dim")
+            target = self._progress.console if self._progress is not None else err()
+            target.print(f"[{style}]{event.message}[/{style}]", highlight=False)
+        elif isinstance(event, ProgressEvent) and self._progress is not None:
+            task = self._tasks.get(event.task)
+            desc = event.description or event.task
+            if task is None:
+                task = self._tasks[event.task] = self._progress.add_task(desc, total=event.total)
+            self._progress.update(task, completed=event.completed, total=event.total, description=desc)
+
+
+@contextmanager
+def progress(json_output: bool = False) -> Iterator[ProgressRenderer]:
+    """A progress callback for core functions, shown only when a human is watching."""
+    with ProgressRenderer(progress_enabled(json_output)) as renderer:
+        yield renderer

@@ -1,0 +1,150 @@
+"""The `emoai` root command: global options, command groups, errors and exit codes.
+
+Only typer is imported at module level; each command imports what it needs when it runs,
+so `emoai --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.20 vendors click; older releases use the click package
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+from emoai_core import __version__
+from emoai_core import errors as codes
+from emoai_core.settings import ENV_DEBUG, ENV_HOME, ENV_TRACKING_URI
+
+
+class EmoaiGroup(TyperGroup):
+    """Root group that turns every failure into `Error:` + `Hint:` and a documented exit code."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = _run_guarded(
+            lambda: super(EmoaiGroup, self).main(
+                args, prog_name or "emoai", complete_var, standalone_mode=False, **extra
+            )
+        )
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _debug_enabled() -> bool:
+    return os.environ.get(ENV_DEBUG, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _report(message: str, hint: str | None, exc: BaseException | None = None) -> None:
+    from emoai_cli import console
+
+    if exc is not None and _debug_enabled():
+        traceback.print_exception(exc, file=sys.stderr)
+    console.err().print(f"[bold red]Error:[/bold red] {message}", highlight=False)
+    if hint:
+        console.hint(hint)
+
+
+def _run_guarded(call: Any) -> int:
+    from emoai_core.errors import EmoaiError
+
+    try:
+        rv = call()
+    except EmoaiError as exc:
+        _report(exc.message, exc.hint, exc)
+        return exc.exit_code
+    except NoArgsIsHelpError:
+        return codes.USAGE  # help was already shown
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "emoai"
+        _report(exc.format_message(), f"see '{where} --help'", exc)
+        return codes.USAGE
+    except ClickException as exc:
+        _report(exc.format_message(), None, exc)
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        _report("interrupted", None, exc)
+        return codes.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
+        _report(
+            f"{type(exc).__name__}: {exc}", "rerun with --debug (or EMOAI_DEBUG=1) for the traceback", exc
+        )
+        return codes.FAILED
+    if rv == codes.INTERRUPTED:
+        _report("interrupted", None)
+    return rv if isinstance(rv, int) else codes.OK
+
+
+app = typer.Typer(
+    name="emoai",
+    cls=EmoaiGroup,
+    help="Train, tune, evaluate, serve and track text-emotion classifiers, on a laptop or a Ray cluster.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"emoai {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    home: str | None = typer.Option(
+        None, "--home", envvar=ENV_HOME, help="Where emoai keeps data, runs and models (default: ~/.emoai)."
+    ),
+    tracking_uri: str | None = typer.Option(
+        None,
+        "--tracking-uri",
+        envvar=[ENV_TRACKING_URI, "MLFLOW_TRACKING_URI"],
+        help="MLflow tracking URI (default: sqlite under --home).",
+    ),
+    debug: bool = typer.Option(False, "--debug", envvar=ENV_DEBUG, help="Show tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Global options, exported to the environment so core code, Ray workers and subprocesses see them."""
+    if home:
+        os.environ[ENV_HOME] = os.path.abspath(os.path.expanduser(home))
+    if tracking_uri:
+        os.environ[ENV_TRACKING_URI] = tracking_uri
+    if debug:
+        os.environ[ENV_DEBUG] = "1"
+
+
+def _register() -> None:
+    """Attach the command groups that are ready."""
+    from emoai_cli import commands
+
+    commands.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,87 @@
+"""Shared test setup: an isolated EMOAI_HOME per test, offline hubs, quiet services."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# One consistent environment for every test and every process a test starts.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+os.environ["RAY_AUTH_MODE"] = "token"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.pop("RAY_ADDRESS", None)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir(name: str) -> Path:
+    """The read-only real datasets beside the checkout (or where EMOAI_SHARED_DATA says)."""
+    root = os.environ.get("EMOAI_SHARED_DATA")
+    candidates = [Path(root)] if root else []
+    candidates += [REPO.parent / "shared" / "data", Path("/work/shared/data")]
+    for base in candidates:
+        if (base / name).is_dir():
+            return base / name
+    return candidates[0] / name
+
+
+@pytest.fixture(autouse=True)
+def emoai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own EMOAI_HOME and the local tracking store inside it."""
+    home = tmp_path / "emoai-home"
+    monkeypatch.setenv("EMOAI_HOME", str(home))
+    for var in (
+        "EMOAI_TRACKING_URI",
+        "MLFLOW_TRACKING_URI",
+        "RAY_ADDRESS",
+        "EMOAI_DEBUG",
+        "EMOAI_DATA_SOURCE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def emotion_dir() -> Path:
+    """The real dair-ai/emotion split, skipping when this machine does not have it."""
+    path = shared_data_dir("emotion")
+    if not (path / "train.jsonl").exists():
+        pytest.skip(f"real dair-ai/emotion data not found at {path}")
+    return path
+
+
+@pytest.fixture
+def cli():
+    """Invoke `emoai` in-process; returns the click Result (stdout and stderr kept apart)."""
+    from typer.testing import CliRunner
+
+    from emoai_cli.main import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny untrained BERT classifier in Hugging Face format (plus labels.json), built once."""
+    from fixtures import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model")
+
+
+@pytest.fixture
+def split_folder(tmp_path: Path) -> Path:
+    """A generated train/validation/test jsonl folder with a learnable signal."""
+    from fixtures import write_split_folder
+
+    return write_split_folder(tmp_path / "gen-data")
