@@ -6,4 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    from emoai_cli import runs, train
+
+    train.register(app)
+    runs.register(app)

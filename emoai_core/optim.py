@@ -1,0 +1,80 @@
+"""Optimizer, schedule and loss for fine-tuning: the recipe knobs of `TrainConfig`.
+
+Layer-wise learning-rate decay gives lower layers (general language) smaller steps than the top
+layers and the new head; class weights and label smoothing help the rare emotions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+NO_DECAY = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+_LAYER = re.compile(r"\.layer\.(\d+)\.")
+
+
+def _depth(name: str, num_layers: int) -> int:
+    """0 for embeddings, i+1 for encoder layer i, num_layers+1 for pooler/head."""
+    if "embeddings" in name:
+        return 0
+    match = _LAYER.search(name)
+    if match:
+        return int(match.group(1)) + 1
+    return num_layers + 1
+
+
+def parameter_groups(model: Any, lr: float, weight_decay: float, llrd: float) -> list[dict]:
+    """AdamW groups: no decay on biases/LayerNorm; lr × llrd^(distance from the top)."""
+    model = getattr(model, "module", model)
+    num_layers = int(getattr(model.config, "num_hidden_layers", 0) or 0)
+    groups: dict[tuple[int, bool], dict] = {}
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        depth = _depth(name, num_layers)
+        decay = not any(tag in name for tag in NO_DECAY)
+        key = (depth, decay)
+        if key not in groups:
+            scale = llrd ** (num_layers + 1 - depth)
+            groups[key] = {"params": [], "lr": lr * scale, "weight_decay": weight_decay if decay else 0.0}
+        groups[key]["params"].append(param)
+    return [groups[k] for k in sorted(groups)]
+
+
+def build_optimizer(model: Any, lr: float, weight_decay: float, llrd: float) -> Any:
+    import torch
+
+    return torch.optim.AdamW(parameter_groups(model, lr, weight_decay, llrd), lr=lr)
+
+
+def build_scheduler(optimizer: Any, total_steps: int, warmup_ratio: float) -> Any:
+    """Linear warm-up to each group's lr, then linear decay to zero."""
+    import torch
+
+    warmup = max(1, math.ceil(total_steps * warmup_ratio)) if warmup_ratio > 0 else 0
+
+    def factor(step: int) -> float:
+        if warmup and step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def class_weights(counts: Sequence[int], mode: str) -> list[float] | None:
+    """Per-class loss weights from training counts, normalised to mean 1 (None: unweighted)."""
+    if mode == "none":
+        return None
+    power = 0.5 if mode == "sqrt_inverse" else 1.0
+    raw = [(1.0 / max(c, 1)) ** power for c in counts]
+    mean = sum(raw) / len(raw)
+    return [w / mean for w in raw]
+
+
+def build_loss(weights: Sequence[float] | None, label_smoothing: float, device: Any = None) -> Any:
+    import torch
+
+    weight = None if weights is None else torch.tensor(list(weights), dtype=torch.float32, device=device)
+    return torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=label_smoothing)

@@ -1,0 +1,125 @@
+"""Connecting to Ray and checking, before any work starts, that a request can ever be scheduled.
+
+Commands use `--address` / `RAY_ADDRESS`, else the cluster `emoai cluster up` started, else a
+local in-process Ray. A request that no node can ever hold (e.g. GPUs on a CPU-only cluster) fails
+at once instead of waiting forever.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from emoai_core.errors import UnreachableError, UsageError
+from emoai_core.settings import ensure_service_env, load_settings
+
+
+def cluster_state_address() -> str | None:
+    """The address `emoai cluster up` recorded, if a cluster is up."""
+    state = load_settings().cluster_state_file
+    try:
+        return json.loads(state.read_text()).get("address") or None
+    except (OSError, ValueError):
+        return None
+
+
+def resolve_address(address: str | None = None) -> str | None:
+    return address or load_settings().ray_address or cluster_state_address()
+
+
+def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
+    """Connect this process to Ray once; returns 'local' or the cluster address."""
+    ensure_service_env()
+    import ray
+
+    if ray.is_initialized():
+        return ray.get_runtime_context().gcs_address
+    target = resolve_address(address)
+    debug = load_settings().debug
+    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "1")
+    kwargs: dict[str, Any] = {
+        "logging_level": logging.DEBUG if debug else logging.ERROR,
+        "log_to_driver": debug,
+    }
+    try:
+        if target:
+            ray.init(address=target, **kwargs)
+        else:
+            ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+    except (ConnectionError, TimeoutError) as exc:
+        raise UnreachableError(
+            f"cannot reach the Ray cluster at {target}: {str(exc).splitlines()[0]}",
+            "check --address / RAY_ADDRESS, or 'emoai cluster status'; omit them to use a local Ray",
+        ) from None
+    _quiet_ray_data()
+    return target or "local"
+
+
+def _quiet_ray_data() -> None:
+    from ray.data import DataContext
+
+    ctx = DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+
+
+@dataclass(frozen=True)
+class NodeCapacity:
+    cpu: float
+    gpu: float
+
+
+def alive_nodes() -> list[NodeCapacity]:
+    import ray
+
+    return [
+        NodeCapacity(n["Resources"].get("CPU", 0.0), n["Resources"].get("GPU", 0.0))
+        for n in ray.nodes()
+        if n.get("Alive")
+    ]
+
+
+def workers_that_fit(nodes: list[NodeCapacity], cpu: float, gpu: float) -> int:
+    """How many workers of (cpu, gpu) the cluster's total resources can ever hold, node by node."""
+    total = 0
+    for node in nodes:
+        by_cpu = math.floor(node.cpu / cpu + 1e-9) if cpu else math.inf
+        by_gpu = math.floor(node.gpu / gpu + 1e-9) if gpu else math.inf
+        fit = min(by_cpu, by_gpu)
+        total += 0 if fit == math.inf else int(fit)
+    return total
+
+
+def default_cpu_per_worker(nodes: list[NodeCapacity], num_workers: int) -> float:
+    """Fill the cluster: each worker gets an equal share, no more than the largest node has."""
+    largest = max((n.cpu for n in nodes), default=1.0)
+    total = sum(n.cpu for n in nodes)
+    return float(max(1, min(math.floor(largest), math.floor(total / num_workers))))
+
+
+def _describe(nodes: list[NodeCapacity]) -> str:
+    cpus = sum(n.cpu for n in nodes)
+    gpus = sum(n.gpu for n in nodes)
+    return f"{len(nodes)} node{'s' if len(nodes) != 1 else ''}, {cpus:g} CPUs, {gpus:g} GPUs"
+
+
+def check_capacity(nodes: list[NodeCapacity], num_workers: int, cpu: float, gpu: float) -> None:
+    """Raise a UsageError when `num_workers` × (cpu, gpu) can never be scheduled on `nodes`."""
+    if gpu and not any(n.gpu for n in nodes):
+        raise UsageError(
+            f"requested {num_workers} worker(s) × {gpu:g} GPU, but the cluster has no GPUs ({_describe(nodes)})",
+            "train on CPU (drop --gpu-per-worker), use a cluster with GPU nodes (--address or 'emoai cluster up'),"
+            " or pass --wait if the cluster autoscales",
+        )
+    fit = workers_that_fit(nodes, cpu, gpu)
+    if fit < num_workers:
+        need = f"{cpu:g} CPU" + (f" + {gpu:g} GPU" if gpu else "")
+        raise UsageError(
+            f"requested {num_workers} worker(s) × {need}, but the cluster can hold at most {fit} "
+            f"({_describe(nodes)})",
+            "lower --num-workers / --cpu-per-worker, add nodes, or pass --wait if the cluster autoscales",
+        )

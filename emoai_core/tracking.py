@@ -1,0 +1,67 @@
+"""MLflow plumbing shared by training, tuning, evaluation and `emoai runs`.
+
+Local tracking keeps the sqlite db and the artifacts under EMOAI_HOME, so nothing lands in the
+current directory; a tracking server is used as is.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from emoai_core.errors import UnreachableError
+from emoai_core.settings import ensure_service_env, load_settings
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+
+
+def client() -> MlflowClient:
+    """An MlflowClient on the configured store; the store answers or we raise exit code 3."""
+    ensure_service_env()
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    for name in ("mlflow", "alembic", "mlflow.store.db.utils"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    import mlflow
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    mlflow_client = mlflow.MlflowClient(tracking_uri=settings.tracking_uri)
+    if not settings.tracking_uri.startswith("sqlite:"):
+        _check_reachable(mlflow_client, settings.tracking_uri)
+    return mlflow_client
+
+
+def _check_reachable(mlflow_client: MlflowClient, uri: str) -> None:
+    try:
+        mlflow_client.search_experiments(max_results=1)
+    except Exception as exc:  # noqa: BLE001 - any transport failure means the same thing here
+        raise UnreachableError(
+            f"MLflow tracking server {uri} is unreachable: {str(exc).splitlines()[0][:200]}",
+            "check --tracking-uri / MLFLOW_TRACKING_URI, or unset it to use the local store",
+        ) from None
+
+
+def ensure_experiment(mlflow_client: MlflowClient, name: str) -> str:
+    """The experiment's id, creating it (with artifacts under EMOAI_HOME when local)."""
+    experiment = mlflow_client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    settings = load_settings()
+    location = None
+    if settings.tracking_uri.startswith("sqlite:"):
+        location = (settings.artifacts_dir / name).as_uri()
+    return mlflow_client.create_experiment(name, artifact_location=location)
+
+
+def git_commit(cwd: Path | None = None) -> str | None:
+    """The commit of the repository the user runs in, if any (recorded for reproducibility)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
