@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 # them is safe even when tests swap the streams.
 @lru_cache(maxsize=1)
 def out() -> Console:
-    """The stdout console (data)."""
+    """The stdout console (data); wide when piped, so tables are not squeezed to 80 columns."""
+    import os
+
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    return Console(soft_wrap=True, width=width)
 
 
 @lru_cache(maxsize=1)
