@@ -85,3 +85,31 @@ def split_folder(tmp_path: Path) -> Path:
     from fixtures import write_split_folder
 
     return write_split_folder(tmp_path / "gen-data")
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """One local Ray for the whole session (tests that train or serve share it); stopped at the end."""
+    import ray
+
+    from emoai_core.settings import ensure_service_env
+
+    ensure_service_env()
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    from emoai_core.ray_env import _quiet_ray_data
+
+    _quiet_ray_data()
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def gen_data(cli, split_folder) -> str:
+    """The generated split folder pulled as data version 'gen'; returns its NAME@VERSION."""
+    result = cli("data", "pull", str(split_folder), "--name", "gen", "--json")
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    info = json.loads(result.stdout)
+    return f"{info['name']}@{info['version']}"

@@ -17,10 +17,17 @@ def store(emoai_home):
     c = client()
     exp = ensure_experiment(c, "emoai")
     runs = {}
-    for name, acc, f1, status in [("alpha", 0.90, 0.85, "FINISHED"), ("beta", 0.93, 0.88, "FINISHED"),
-                                   ("gamma", 0.91, 0.90, "FINISHED"), ("delta", 0.5, 0.4, "FAILED")]:
-        run = c.create_run(exp, run_name=name, tags={"emoai.kind": "train", "emoai.data": "gen@abc",
-                                                      "emoai.total_epochs": "2"})
+    for name, acc, f1, status in [
+        ("alpha", 0.90, 0.85, "FINISHED"),
+        ("beta", 0.93, 0.88, "FINISHED"),
+        ("gamma", 0.91, 0.90, "FINISHED"),
+        ("delta", 0.5, 0.4, "FAILED"),
+    ]:
+        run = c.create_run(
+            exp,
+            run_name=name,
+            tags={"emoai.kind": "train", "emoai.data": "gen@abc", "emoai.total_epochs": "2"},
+        )
         rid = run.info.run_id
         c.log_param(rid, "lr", "0.001" if name != "beta" else "0.002")
         c.log_param(rid, "epochs", "2")

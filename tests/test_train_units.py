@@ -63,7 +63,9 @@ def test_group_by_length_groups_similar_lengths():
     batches = group_by_length(lengths, 32, np.random.default_rng(1))
     assert sorted(np.concatenate(batches).tolist()) == list(range(640))
     spread = np.mean([lengths[b].max() - lengths[b].min() for b in batches])
-    random_spread = np.mean([lengths[i : i + 32].max() - lengths[i : i + 32].min() for i in range(0, 640, 32)])
+    random_spread = np.mean(
+        [lengths[i : i + 32].max() - lengths[i : i + 32].min() for i in range(0, 640, 32)]
+    )
     assert spread < random_spread / 4
 
 
@@ -79,7 +81,9 @@ def test_grouped_batches_are_deterministic_and_padded():
     assert sum(len(b["labels"]) for b in first) == 5
     for batch in first:
         assert batch["input_ids"].shape == batch["attention_mask"].shape
-        assert (batch["attention_mask"].sum(axis=1) == [len(chunk["input_ids"][lab]) for lab in batch["labels"]]).all()
+        assert (
+            batch["attention_mask"].sum(axis=1) == [len(chunk["input_ids"][lab]) for lab in batch["labels"]]
+        ).all()
 
 
 def test_pad_batch():
@@ -92,8 +96,11 @@ def test_batches_per_epoch_matches_chunked_stream():
     rows, bs = 1000, 32
     lengths = np.ones(rows, dtype=int)
     chunks = [
-        {"input_ids": [np.ones(1)] * len(lengths[i : i + chunk_rows(bs)]), "length": lengths[i : i + chunk_rows(bs)],
-         "label": np.zeros(len(lengths[i : i + chunk_rows(bs)]), dtype=int)}
+        {
+            "input_ids": [np.ones(1)] * len(lengths[i : i + chunk_rows(bs)]),
+            "length": lengths[i : i + chunk_rows(bs)],
+            "label": np.zeros(len(lengths[i : i + chunk_rows(bs)]), dtype=int),
+        }
         for i in range(0, rows, chunk_rows(bs))
     ]
     assert len(list(grouped_batches(chunks, bs, seed=0))) == batches_per_epoch(rows, bs) == 32
