@@ -34,13 +34,13 @@ def resolve_address(address: str | None = None) -> str | None:
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
     """Connect this process to Ray once; returns 'local' or the cluster address."""
     ensure_service_env()
+    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "1")
     import ray
 
     if ray.is_initialized():
         return ray.get_runtime_context().gcs_address
     target = resolve_address(address)
     debug = load_settings().debug
-    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "1")
     kwargs: dict[str, Any] = {
         "logging_level": logging.DEBUG if debug else logging.ERROR,
         "log_to_driver": debug,
@@ -60,11 +60,17 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
 
 
 def _quiet_ray_data() -> None:
+    """Ray Data's progress bars and per-dataset INFO lines would interleave with emoai's own display."""
     from ray.data import DataContext
 
+    if load_settings().debug:
+        return
     ctx = DataContext.get_current()
-    ctx.enable_progress_bars = False
+    if ctx.enable_progress_bars:
+        ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
+    for name in ("ray.data", "ray.train", "ray.tune"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,9 @@ class _Tracker:
         self.client.set_terminated(self.run_id, status=status)
 
 
-def _start_run(client: Any, plan: _Plan, cpu: float, train_rows: int) -> tuple[str, str]:
+def _start_run(
+    client: Any, plan: _Plan, cpu: float, train_rows: int, lineage: dict[str, str]
+) -> tuple[str, str]:
     from mlflow.entities import Param
 
     from emoai_core.tracking import ensure_experiment, git_commit
@@ -192,6 +194,7 @@ def _start_run(client: Any, plan: _Plan, cpu: float, train_rows: int) -> tuple[s
     experiment_id = ensure_experiment(client, cfg.experiment)
     tags = {
         "emoai.kind": "train",
+        **lineage,
         "emoai.data": plan.data.ref,
         "emoai.base_model": cfg.model or DEFAULT_BASE_MODEL,
         "emoai.total_epochs": str(cfg.epochs),
@@ -332,10 +335,14 @@ def _best(result: Any, cfg: TrainConfig) -> tuple[Any, dict[str, float]]:
     return best, dict(metrics)
 
 
-def _register_model(
-    client: Any, run_id: str, checkpoint: Any, labels: LabelMap, cfg: TrainConfig
+def log_model(
+    run_id: str, checkpoint: Any, labels: LabelMap, cfg: TrainConfig, register: bool = True
 ) -> str | None:
-    """Log the best checkpoint once, in Hugging Face format, as a new version of the registered model."""
+    """Log a checkpoint once, in Hugging Face format with its labels; register it unless told not to.
+
+    Returns the registered version (None when not registered). The model URI is kept in the run's
+    `emoai.model_uri` tag so `register_run_model` can register it later (tune's best trial).
+    """
     import mlflow
     from transformers import AutoModelForSequenceClassification
 
@@ -353,15 +360,31 @@ def _register_model(
                 task="text-classification",
                 name="model",
                 pip_requirements=["torch", "transformers", "tokenizers"],
-                registered_model_name=REGISTERED_MODEL,
+                registered_model_name=REGISTERED_MODEL if register else None,
                 metadata={"labels": list(labels.names), "max_length": cfg.max_length},
             )
             mlflow.log_dict(labels.to_json(), "labels.json")
             mlflow.log_dict(cfg.model_dump(), "train_config.json")
+            mlflow.set_tag("emoai.model_uri", info.model_uri)
             # leaving the block would mark the run FINISHED; the caller decides the final status
             mlflow.end_run(status="RUNNING")
-    version = getattr(info, "registered_model_version", None)
+    version = getattr(info, "registered_model_version", None) if register else None
     return str(version) if version is not None else None
+
+
+def register_run_model(run_id: str) -> str:
+    """Register the model a run already logged (used for tune's best trial); returns the version."""
+    import mlflow
+
+    from emoai_core.quiet import silenced_stderr
+    from emoai_core.tracking import client as tracking_client
+
+    uri = tracking_client().get_run(run_id).data.tags.get("emoai.model_uri")
+    if not uri:
+        raise UsageError(f"run {run_id} has no logged model to register")
+    with silenced_stderr():
+        version = mlflow.register_model(uri, REGISTERED_MODEL)
+    return str(version.version)
 
 
 def _run(
@@ -373,6 +396,8 @@ def _run(
     resume_run: Any = None,
     fault: dict | None = None,
     callbacks: list | None = None,
+    lineage: dict[str, str] | None = None,
+    register: bool = True,
 ) -> TrainResult:
     from ray.util.queue import Queue
 
@@ -394,7 +419,7 @@ def _run(
         raise UsageError(f"{train_rows} training rows cannot feed {cfg.num_workers} workers")
     steps = -(-rows_per_worker // cfg.batch_size)
     if resume_run is None:
-        run_id, run_name = _start_run(client, plan, cpu, train_rows)
+        run_id, run_name = _start_run(client, plan, cpu, train_rows, lineage or {})
         resumed_from = 0
     else:
         run_id, run_name = resume_run.info.run_id, resume_run.info.run_name
@@ -434,7 +459,7 @@ def _run(
     emit(on_event, Phase("registering model"))
     best, best_metrics = _best(result, cfg)
     try:
-        version = _register_model(client, run_id, best, plan.labels, cfg)
+        version = log_model(run_id, best, plan.labels, cfg, register=register)
     except BaseException:
         tracker.finish("FAILED")
         raise
@@ -488,10 +513,30 @@ def train(
     on_event: Callable | None = None,
     fault: dict | None = None,
     callbacks: list | None = None,
+    parent_run_id: str | None = None,
+    kind: str = "train",
+    register: bool = True,
 ) -> TrainResult:
-    """Fine-tune a classifier as `config` says; returns the finished run."""
+    """Fine-tune a classifier as `config` says; returns the finished run.
+
+    `callbacks` are extra Ray Train callbacks (tune passes `TuneReportCallback`); `parent_run_id`
+    and `kind` nest the MLflow run under a study; `register=False` logs the model without
+    registering it (a study registers only its best trial, with `register_run_model`).
+    """
     plan = _plan(config, on_event)
-    return _run(plan, address=address, wait=wait, on_event=on_event, fault=fault, callbacks=callbacks)
+    lineage = {"emoai.kind": kind}
+    if parent_run_id:
+        lineage["mlflow.parentRunId"] = parent_run_id
+    return _run(
+        plan,
+        address=address,
+        wait=wait,
+        on_event=on_event,
+        fault=fault,
+        callbacks=callbacks,
+        lineage=lineage,
+        register=register,
+    )
 
 
 def resume(

@@ -105,11 +105,14 @@ def ray_session():
 
 
 @pytest.fixture
-def gen_data(cli, split_folder) -> str:
-    """The generated split folder pulled as data version 'gen'; returns its NAME@VERSION."""
-    result = cli("data", "pull", str(split_folder), "--name", "gen", "--json")
-    assert result.exit_code == 0, result.stderr
+def gen_data(cli, tmp_path) -> str:
+    """A generated 600/60/60 dataset pulled as data version 'gen'; returns its NAME@VERSION."""
     import json
 
+    from fixtures import write_split_folder
+
+    folder = write_split_folder(tmp_path / "gen-train-data", sizes=(600, 60, 60))
+    result = cli("data", "pull", str(folder), "--name", "gen", "--json")
+    assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
     return f"{info['name']}@{info['version']}"

@@ -50,12 +50,12 @@ def test_train_two_workers_tracks_everything(cli, ray_session, gen_data, tiny_mo
     client = _tracking()
     run = client.get_run(run_id)
     assert run.info.status == "FINISHED" and run.info.run_name == "tiny-two"
-    assert run.data.params["num_workers"] == "2" and run.data.params["epochs"] == "2"
+    assert run.data.params["num_workers"] == "2" and run.data.params["epochs"] == "3"
     assert run.data.tags["emoai.data"] == gen_data
     history = client.get_metric_history(run_id, "val_accuracy")
-    assert sorted(m.step for m in history) == [1, 2]
+    assert sorted(m.step for m in history) == [1, 2, 3]
     losses = {m.step: m.value for m in client.get_metric_history(run_id, "train_loss")}
-    assert losses[2] < losses[1]
+    assert losses[3] < losses[1] - 0.1, losses  # the tiny model learns the cue words
     assert client.get_metric_history(run_id, "train_loss_step")
     inputs = run.inputs.dataset_inputs
     assert inputs and inputs[0].dataset.name == "gen" and inputs[0].dataset.digest == gen_data.split("@")[1]
@@ -77,7 +77,7 @@ def test_train_two_workers_tracks_everything(cli, ray_session, gen_data, tiny_mo
         assert (ckpts[-1] / name).is_file(), name
 
     listed = json.loads(cli("runs", "list", "--json").stdout)
-    assert listed[0]["run_id"] == run_id and listed[0]["version"] == "1" and listed[0]["epoch"] == 2
+    assert listed[0]["run_id"] == run_id and listed[0]["version"] == "1" and listed[0]["epoch"] == 3
 
     promoted = cli("runs", "promote", run_id[:8], "--json")
     assert promoted.exit_code == 0, promoted.stderr
