@@ -258,8 +258,10 @@ def train_loop_per_worker(loop_cfg: dict[str, Any]) -> None:
         _maybe_inject_fault(loop_cfg, epoch)
         started = time.time()
         train_loss = _train_epoch(ctx, epoch, state)
+        trained = time.time()
         metrics = {"epoch": epoch, "train_loss": train_loss, **_validate(ctx)}
         metrics["lr"] = float(ctx["scheduler"].get_last_lr()[-1])
+        metrics["train_seconds"] = trained - started
         metrics["epoch_seconds"] = time.time() - started
         metrics["global_step"] = state.global_step
         best = _update_best(best, metrics)

@@ -1,0 +1,201 @@
+"""Training throughput: emoai's Ray Train loop beside a plain single-process PyTorch loop.
+
+Same model (the packaged all-MiniLM-L6-v2), same 2,000 real training sentences, same batch size,
+max length, length-grouped batches, optimizer and threads. Each measurement runs in a fresh
+process. Samples/s count the training part of an epoch only; Ray start-up (init, tokenising with
+Ray Data, starting the worker group) is reported separately.
+
+    python bench/train_throughput.py [--rows 2000] [--epochs 1] [--data ../shared/data/emotion]
+
+Writes bench/results/train_throughput.json. Target: emoai ≥ 0.9× the plain loop's samples/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results" / "train_throughput.json"
+BATCH, MAX_LENGTH, LR = 32, 64, 1e-4
+
+
+def default_data() -> Path:
+    for base in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion")):
+        if (base / "train.jsonl").exists():
+            return base
+    raise SystemExit("real emotion data not found; pass --data")
+
+
+def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
+    """The baseline: one process, no Ray, the same recipe as emoai's worker loop."""
+    import numpy as np
+    import torch
+
+    from emoai_core.batching import chunk_rows, grouped_batches
+    from emoai_core.labels import LabelMap
+    from emoai_core.model import build_classifier, load_tokenizer, resolve_base_model
+    from emoai_core.optim import build_optimizer, build_scheduler
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    records = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()[:rows]]
+    labels = LabelMap.from_names(sorted({r["label"] for r in records}))
+    source = resolve_base_model(None)
+    tokenizer = load_tokenizer(source)
+    ids = tokenizer([r["text"] for r in records], truncation=True, max_length=MAX_LENGTH)["input_ids"]
+    column = np.empty(len(ids), dtype=object)
+    column[:] = [np.asarray(x) for x in ids]
+    y = np.asarray([labels.to_id(r["label"]) for r in records])
+    lengths = np.asarray([len(x) for x in ids])
+    model = build_classifier(source, labels)
+    steps = -(-rows // BATCH)
+    opt = build_optimizer(model, LR, 0.01, 1.0)
+    sched = build_scheduler(opt, steps * epochs, 0.06)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    seconds = []
+    for epoch in range(1, epochs + 1):
+        size = chunk_rows(BATCH)
+        chunks = [
+            {"input_ids": column[i : i + size], "length": lengths[i : i + size], "label": y[i : i + size]}
+            for i in range(0, rows, size)
+        ]
+        model.train()
+        start = time.perf_counter()
+        for batch in grouped_batches(chunks, BATCH, seed=epoch):
+            target = torch.as_tensor(batch.pop("labels"))
+            logits = model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits
+            loss = loss_fn(logits, target)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+        seconds.append(time.perf_counter() - start)
+    return {"train_seconds": seconds, "samples_per_s": rows * epochs / sum(seconds)}
+
+
+def emoai(rows: int, epochs: int, workers: int, cpus: float, data: Path) -> dict:
+    """emoai's real path: data version, Ray Data tokenising, Ray Train workers, MLflow tracking."""
+    home = Path(tempfile.mkdtemp(prefix="emoai-bench-"))
+    os.environ["EMOAI_HOME"] = str(home)
+    from emoai_core.data import pull
+    from emoai_core.train import train
+    from emoai_core.train_config import TrainConfig
+    from emoai_core.train_events import RunStarted, StepProgress
+
+    version = pull(str(data), name="emotion")
+    marks: dict[str, float] = {}
+
+    def on_event(event: object) -> None:
+        if isinstance(event, RunStarted):
+            marks.setdefault("run_started", time.perf_counter())
+        elif isinstance(event, StepProgress):
+            marks.setdefault("first_step", time.perf_counter())
+
+    start = time.perf_counter()
+    cfg = TrainConfig(
+        data=version.ref,
+        limit=rows,
+        epochs=epochs,
+        num_workers=workers,
+        cpu_per_worker=cpus,
+        batch_size=BATCH,
+        max_length=MAX_LENGTH,
+        lr=LR,
+        seed=0,
+    )
+    result = train(cfg, on_event=on_event)
+    total = time.perf_counter() - start
+    train_seconds = [h["train_seconds"] for h in result.history]
+    trained_rows = rows // workers * workers  # Ray Data's equal split drops the remainder
+    return {
+        "train_seconds": train_seconds,
+        "samples_per_s": trained_rows * epochs / sum(train_seconds),
+        "ray_init_and_tokenise_s": marks.get("run_started", start) - start,
+        "worker_group_start_s": marks.get("first_step", start) - marks.get("run_started", start),
+        "total_wall_s": total,
+    }
+
+
+def run_one(kind: str, args: argparse.Namespace) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--one",
+        kind,
+        "--rows",
+        str(args.rows),
+        "--epochs",
+        str(args.epochs),
+        "--data",
+        str(args.data),
+    ]
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.data = args.data or default_data()
+    if args.one:
+        kind = args.one
+        out = (
+            plain(args.rows, args.epochs, 2, args.data)
+            if kind == "plain"
+            else emoai(
+                args.rows, args.epochs, *{"emoai-1x2": (1, 2.0), "emoai-2x1": (2, 1.0)}[kind], args.data
+            )
+        )
+        print(json.dumps(out))
+        return
+    results = {kind: run_one(kind, args) for kind in ("plain", "emoai-1x2", "emoai-2x1")}
+    base = results["plain"]["samples_per_s"]
+    print(f"{'loop':<12}{'samples/s':>11}{'× plain':>9}{'Ray start-up s':>16}")
+    for kind, r in results.items():
+        startup = r.get("ray_init_and_tokenise_s", 0) + r.get("worker_group_start_s", 0)
+        print(f"{kind:<12}{r['samples_per_s']:>11.1f}{r['samples_per_s'] / base:>9.2f}{startup:>16.1f}")
+    payload = {
+        "benchmark": "train_throughput",
+        "rows": args.rows,
+        "epochs": args.epochs,
+        "batch_size": BATCH,
+        "max_length": MAX_LENGTH,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "results": results,
+        "ratio_vs_plain": {k: r["samples_per_s"] / base for k, r in results.items()},
+        "target": "emoai-1x2 samples/s >= 0.9 x plain",
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {RESULTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
