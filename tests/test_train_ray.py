@@ -156,7 +156,10 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
         "8",
         *TINY,
     ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a new process group, signalled as a whole: what a terminal's Ctrl-C does
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         client = _tracking()
 
@@ -166,7 +169,7 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
             return runs and runs[0].data.metrics.get("epoch", 0) >= 1 and runs[0]
 
         run = _wait_for(first_epoch_logged, 240, "the first epoch")
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -193,3 +196,33 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
     assert final.info.status == "FINISHED"
     epochs = sorted(int(m.step) for m in client.get_metric_history(run_id, "val_loss"))
     assert epochs == list(range(1, 9))
+
+
+def test_real_packaged_minilm_trains_a_few_steps(cli, ray_session, gen_data):
+    """The default base model (all-MiniLM-L6-v2 from its PyPI package) through the whole path."""
+    result = cli(
+        "train",
+        "--data",
+        gen_data,
+        "--epochs",
+        "1",
+        "--limit",
+        "64",
+        "--batch-size",
+        "16",
+        "--max-length",
+        "32",
+        "--json",
+    )
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    run = _tracking().get_run(out["run_id"])
+    assert run.data.tags["emoai.base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert run.data.params["train_rows"] == "64"
+    assert out["model_version"] == "1"
+    from emoai_core.runs import resolve_model_dir
+
+    model_dir = resolve_model_dir(out["run_id"])
+    config = json.loads((model_dir / "config.json").read_text())
+    assert config["hidden_size"] == 384 and config["num_hidden_layers"] == 6
+    assert set(config["id2label"].values()) == {"sadness", "joy", "love", "anger", "fear", "surprise"}
