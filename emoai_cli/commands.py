@@ -6,7 +6,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from emoai_cli import runs, train
+    from emoai_cli import data, runs, train
 
+    data.register(app)
     train.register(app)
     runs.register(app)

@@ -35,7 +35,7 @@ def test_train_two_workers_tracks_everything(cli, ray_session, gen_data, tiny_mo
         "--cpu-per-worker",
         "1",
         "--epochs",
-        "2",
+        "3",
         "--run-name",
         "tiny-two",
         "--json",

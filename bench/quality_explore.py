@@ -1,0 +1,174 @@
+"""Recipe search for the default model, on the VALIDATION split only (the evidence behind the defaults).
+
+A plain single-process loop built from the same pieces as emoai's Ray Train worker
+(`emoai_core.optim`, `emoai_core.batching`, `emoai_core.train_metrics`, `emoai_core.model`), so a
+recipe found here transfers unchanged to `emoai train`. The test split is never read.
+
+    python bench/quality_explore.py --tag ls01 --label-smoothing 0.1 --epochs 5
+
+Appends one JSON record per run to bench/results/quality_explore.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results" / "quality_explore.jsonl"
+LABELS = ["sadness", "joy", "love", "anger", "fear", "surprise"]
+
+
+def data_dir() -> Path:
+    for base in (HERE.parent.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion")):
+        if (base / "train.jsonl").exists():
+            return base
+    raise SystemExit("real emotion data not found")
+
+
+def load(split: str) -> list[dict]:
+    return [json.loads(line) for line in (data_dir() / f"{split}.jsonl").read_text().splitlines()]
+
+
+def encode(rows: list[dict], tokenizer, max_length: int, label2id: dict) -> dict:
+    import numpy as np
+
+    ids = tokenizer([r["text"] for r in rows], truncation=True, max_length=max_length)["input_ids"]
+    column = np.empty(len(ids), dtype=object)
+    column[:] = [np.asarray(x) for x in ids]
+    return {
+        "input_ids": column,
+        "length": np.asarray([len(x) for x in ids]),
+        "label": np.asarray([label2id[r["label"]] for r in rows]),
+    }
+
+
+def chunks(data: dict, size: int, order=None):
+    import numpy as np
+
+    n = len(data["label"])
+    order = np.arange(n) if order is None else order
+    for i in range(0, n, size):
+        idx = order[i : i + size]
+        yield {k: v[idx] for k, v in data.items()}
+
+
+def evaluate(model, data: dict, num: int) -> dict:
+    import numpy as np
+    import torch
+
+    from emoai_core.batching import grouped_batches
+    from emoai_core.train_metrics import confusion_counts, metrics_from_confusion
+
+    model.eval()
+    cm = np.zeros((num, num))
+    loss_sum = 0.0
+    with torch.no_grad():
+        for batch in grouped_batches(chunks(data, 4096), 64, None):
+            y = torch.as_tensor(batch.pop("labels"))
+            logits = model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits
+            loss_sum += float(torch.nn.functional.cross_entropy(logits, y, reduction="sum"))
+            cm += confusion_counts(y.numpy(), logits.argmax(-1).numpy(), num)
+    m = metrics_from_confusion(cm)
+    return {
+        "val_loss": loss_sum / cm.sum(),
+        "val_accuracy": m["accuracy"],
+        "val_macro_f1": m["macro_f1"],
+        **{f"val_f1_{n}": f for n, f in zip(LABELS, m["per_class_f1"], strict=True)},
+    }
+
+
+def run(args: argparse.Namespace) -> dict:
+    import numpy as np
+    import torch
+
+    from emoai_core.batching import chunk_rows, grouped_batches
+    from emoai_core.labels import LabelMap
+    from emoai_core.model import build_classifier, load_tokenizer, resolve_base_model
+    from emoai_core.optim import build_loss, build_optimizer, build_scheduler, class_weights
+    from emoai_core.train_loop import seed_everything
+
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    labels = LabelMap.from_names(LABELS)
+    source = resolve_base_model(None)
+    tokenizer = load_tokenizer(source)
+    train_rows, val_rows = load("train"), load("validation")
+    train = encode(train_rows, tokenizer, args.max_length, labels.label2id)
+    val = encode(val_rows, tokenizer, args.max_length, labels.label2id)
+    counts = np.bincount(train["label"], minlength=len(labels)).tolist()
+    model = build_classifier(source, labels, args.dropout)
+    steps = -(-len(train_rows) // args.batch_size)
+    opt = build_optimizer(model, args.lr, args.weight_decay, args.llrd)
+    sched = build_scheduler(opt, steps * args.epochs, args.warmup_ratio)
+    loss_fn = build_loss(class_weights(counts, args.class_weighting), args.label_smoothing)
+    shuffle = np.random.default_rng(args.seed).permutation(len(train_rows))  # like Ray Data's one shuffle
+    epochs = []
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        start = time.time()
+        total, seen = 0.0, 0
+        seed = args.seed * 100_003 + epoch * 1_009
+        for batch in grouped_batches(
+            chunks(train, chunk_rows(args.batch_size), shuffle), args.batch_size, seed
+        ):
+            y = torch.as_tensor(batch.pop("labels"))
+            logits = model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits
+            loss = loss_fn(logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            total += float(loss) * len(y)
+            seen += len(y)
+        train_s = time.time() - start
+        record = {
+            "epoch": epoch,
+            "train_loss": total / seen,
+            **evaluate(model, val, len(labels)),
+            "train_seconds": train_s,
+            "epoch_seconds": time.time() - start,
+        }
+        epochs.append(record)
+        print(json.dumps({"tag": args.tag, **{k: round(v, 4) for k, v in record.items()}}), flush=True)
+    best = max(epochs, key=lambda e: e["val_macro_f1"])
+    return {
+        "tag": args.tag,
+        "config": {k: v for k, v in vars(args).items() if k != "tag"},
+        "epochs": epochs,
+        "best_epoch": best["epoch"],
+        "best": best,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "train_minutes": sum(e["epoch_seconds"] for e in epochs) / 60,
+        "cpus": os.cpu_count(),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tag", required=True)
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--max-length", type=int, default=64)
+    p.add_argument("--weight-decay", type=float, default=0.01)
+    p.add_argument("--warmup-ratio", type=float, default=0.06)
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--class-weighting", default="none", choices=["none", "sqrt_inverse", "inverse"])
+    p.add_argument("--llrd", type=float, default=1.0)
+    p.add_argument("--dropout", type=float, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    record = run(args)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("a") as fh:
+        fh.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""`emoai data`: pull, list, show and validate data versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from emoai_cli import console
+
+app = typer.Typer(help="Data versions: pull a dataset, inspect it, validate it.", no_args_is_help=True)
+
+REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
+STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}
+
+
+@app.command("pull")
+def pull_cmd(
+    source: str | None = typer.Argument(
+        None,
+        help="Hugging Face dataset id, or a local jsonl/csv/parquet/txt file or folder of split files "
+        "(default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
+        show_default=False,
+    ),
+    name: str | None = typer.Option(
+        None, "--name", help="Name of the data version (default: from the source)."
+    ),
+    text_col: str = typer.Option("text", "--text-col", help="Column holding the text."),
+    label_col: str = typer.Option("label", "--label-col", help="Column holding the label."),
+    label_names: str | None = typer.Option(
+        None, "--label-names", help="Comma-separated names for integer labels."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the validation/test split for train-only sources."),
+    json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Normalise a dataset to parquet and store it as a content-addressed version."""
+    from emoai_core.data import pull
+
+    names = [n.strip() for n in label_names.split(",") if n.strip()] if label_names else None
+    with console.progress(json_output) as progress:
+        result = pull(source, name, text_col, label_col, names, seed, on_event=progress)
+    dv = result.version
+    if json_output:
+        console.print_json(
+            {
+                "name": dv.name,
+                "version": dv.version,
+                "ref": dv.ref,
+                "created": result.created,
+                "rows": dv.rows,
+                "labels": dv.manifest["label_names"],
+                "path": str(dv.path),
+            }
+        )
+        return
+    rows = ", ".join(f"{s} {n:,}" for s, n in dv.rows.items())
+    verb = "Pulled" if result.created else "Already have"
+    console.out().print(
+        f"{verb} [bold]{dv.ref}[/bold]: {rows} rows, {len(dv.manifest['label_names'])} labels",
+        highlight=False,
+    )
+    if not result.created:
+        console.info("same content as the stored version: nothing new was written")
+    console.hint(f"emoai data show {dv.name} · emoai data validate {dv.name}")
+
+
+@app.command("list")
+def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Stored data versions, newest first."""
+    from emoai_core.data import list_versions
+
+    versions = list_versions()
+    if json_output:
+        console.print_json(
+            [
+                {
+                    "name": v.name,
+                    "version": v.version,
+                    "rows": v.rows,
+                    "created": v.manifest.get("created"),
+                    "source": v.manifest.get("source"),
+                }
+                for v in versions
+            ]
+        )
+        return
+    if not versions:
+        console.info("No data versions yet.")
+        console.hint("pull one: emoai data pull (or emoai data pull ./path/to/data)")
+        return
+    from rich.table import Table
+
+    table = Table()
+    for col in ("name", "version", "train", "validation", "test", "labels", "created", "source"):
+        table.add_column(col, justify="right" if col in ("train", "validation", "test", "labels") else "left")
+    for v in versions:
+        rows = v.rows
+        table.add_row(
+            v.name,
+            v.version,
+            *(f"{rows[s]:,}" if s in rows else "-" for s in ("train", "validation", "test")),
+            str(len(v.manifest["label_names"])),
+            (v.manifest.get("created") or "-")[:16].replace("T", " "),
+            str(v.manifest.get("source", "-")),
+        )
+    console.out().print(table)
+
+
+@app.command("show")
+def show_cmd(
+    ref: str = typer.Argument(..., help=REF_HELP),
+    json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Rows, label counts, text lengths, duplicates and texts shared across splits."""
+    from emoai_core.data import describe, resolve_version
+
+    info = describe(resolve_version(ref))
+    if json_output:
+        console.print_json(info)
+        return
+    _render_show(info)
+
+
+def _bar(count: int, largest: int, width: int = 24) -> str:
+    filled = round(width * count / largest) if largest else 0
+    return "█" * filled + "·" * (width - filled)
+
+
+def _render_show(info: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    out.print(
+        f"[bold]{info['ref']}[/bold]  from {info['source']}  ({info['created']}, {info['split_strategy']})",
+        highlight=False,
+    )
+    splits = info["splits"]
+    table = Table(title="Label counts", title_justify="left")
+    table.add_column("label")
+    for split, data in splits.items():
+        table.add_column(f"{split} ({data['rows']:,})", justify="right")
+    table.add_column("train share")
+    train = splits.get("train", {}).get("label_counts", {})
+    largest = max(train.values(), default=0)
+    for label in sorted(train, key=lambda k: -train[k]):
+        cells = [f"{splits[s]['label_counts'].get(label, 0):,}" for s in splits]
+        table.add_row(label, *cells, _bar(train[label], largest))
+    out.print(table)
+    lengths = Table(title="Text length (words)", title_justify="left")
+    lengths.add_column("split")
+    for key in ("p5", "p25", "p50", "p75", "p95", "max"):
+        lengths.add_column(key, justify="right")
+    lengths.add_column("duplicate rows", justify="right")
+    for split, data in splits.items():
+        words = data["words"]
+        lengths.add_row(
+            split,
+            *(f"{words.get(k, 0):g}" for k in ("p5", "p25", "p50", "p75", "p95", "max")),
+            f"{data['duplicates']['extra_copies']} ({data['duplicates']['distinct_texts']} texts)",
+        )
+    out.print(lengths)
+    shared = ", ".join(f"{k} {v}" for k, v in info["shared_texts"].items())
+    out.print(f"texts shared across splits: {shared or 'none'}", highlight=False)
+
+
+@app.command("validate")
+def validate_cmd(
+    ref: str = typer.Argument(..., help=REF_HELP),
+    json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Named checks, each pass / warn / fail; exits 1 when any check fails."""
+    from emoai_core.data import resolve_version, validate_version
+
+    report = validate_version(resolve_version(ref))
+    if json_output:
+        console.print_json(report.to_json())
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Validation of {report.ref}", title_justify="left")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail")
+        for check in report.checks:
+            detail = check.detail + (f" (e.g. {', '.join(check.examples)})" if check.examples else "")
+            table.add_row(check.name, STATUS[check.status], detail)
+        console.out().print(table)
+        console.info(f"result: {STATUS[report.status]}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="data")
