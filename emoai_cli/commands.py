@@ -6,8 +6,10 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from emoai_cli import data, runs, train
+    from emoai_cli import data, evaluate, predict, runs, train
 
     data.register(app)
     train.register(app)
+    evaluate.register(app)
+    predict.register(app)
     runs.register(app)

@@ -342,10 +342,8 @@ def local_copy_dir(alias: str) -> Path:
 
 
 def write_local_copy(hf_dir: Path, alias: str, run: Any, version: str) -> Path:
-    """The promoted model's fast-loading copy under EMOAI_HOME/models/<alias>/."""
-    import json
-
-    from emoai_core.atomic import atomic_dir
+    """The promoted model's fast-loading copy (ONNX + tokenizer + labels) under EMOAI_HOME/models/<alias>/."""
+    from emoai_core.export import build_local_copy
 
     metrics = {k: v for k, v in run.data.metrics.items() if k.startswith(("val_", "test_", "best_"))}
     meta = {
@@ -357,14 +355,7 @@ def write_local_copy(hf_dir: Path, alias: str, run: Any, version: str) -> Path:
         "max_length": int(run.data.params.get("max_length") or 128),
         "data": run.data.tags.get("emoai.data"),
     }
-    target = local_copy_dir(alias)
-    with atomic_dir(target, replace=True) as tmp:
-        shutil.copytree(hf_dir, tmp / "hf")
-        shutil.copy2(hf_dir / "labels.json", tmp / "labels.json")
-        if (hf_dir / "tokenizer.json").is_file():
-            shutil.copy2(hf_dir / "tokenizer.json", tmp / "tokenizer.json")
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-    return target
+    return build_local_copy(hf_dir, local_copy_dir(alias), meta)
 
 
 def delete_run(ref: str, client: Any = None) -> dict[str, Any]:

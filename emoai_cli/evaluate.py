@@ -1,0 +1,145 @@
+"""`emoai eval`: the full report for one split, logged to the evaluated run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from emoai_cli import console
+
+
+def evaluate(
+    run: str | None = typer.Argument(
+        None, help="Run to evaluate (default: @production, else the best run).", show_default=False
+    ),
+    data: str | None = typer.Option(
+        None, "--data", help="Data version NAME\\[@VERSION] (default: the run's data)."
+    ),
+    split: str = typer.Option("test", "--split", help="Split to evaluate."),
+    model_dir: Path | None = typer.Option(
+        None, "--model-dir", help="Evaluate a model folder instead of a run."
+    ),
+    ray: bool | None = typer.Option(
+        None, "--ray/--no-ray", help="Batch inference through Ray Data (default: for 10,000+ rows)."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="JSON report on stdout."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Also write the report, confusion matrix JSON and PNG to this folder."
+    ),
+) -> None:
+    """Accuracy, macro/weighted/micro precision-recall-F1, per-class table, confusion matrix, slices."""
+    from emoai_core import model_select
+    from emoai_core.data import resolve_version
+    from emoai_core.evaluate import evaluate as run_eval
+    from emoai_core.evaluate import log_evaluation, write_outputs
+    from emoai_core.events import ProgressEvent
+
+    if model_dir is not None and run:
+        from emoai_core.errors import UsageError
+
+        raise UsageError("pass a RUN or --model-dir, not both")
+    choice = (
+        model_select.choose(model_dir=model_dir)
+        if model_dir
+        else model_select.choose(run=run)
+        if run
+        else model_select.default_for_eval()
+    )
+    dv = resolve_version(data or _run_data(choice.run_id))
+    with console.progress(json_output) as progress:
+        report = run_eval(
+            choice.path,
+            dv,
+            split,
+            model_name=choice.description,
+            run_id=choice.run_id,
+            use_ray=ray,
+            on_progress=lambda done, total: progress(ProgressEvent("eval", done, total, "predicting")),
+        )
+    if choice.run_id:
+        log_evaluation(choice.run_id, report)
+    files = write_outputs(report, output) if output else {}
+    if json_output:
+        console.print_json(report.to_json())
+    else:
+        _render(report)
+    if files:
+        console.info("wrote " + ", ".join(str(p) for p in files.values()))
+    if choice.run_id:
+        console.info(f"logged {split}_* metrics and the report to run {choice.run_id}")
+
+
+def _run_data(run_id: str | None) -> str | None:
+    """The exact data version the run trained on (its tag), so eval uses the same label set."""
+    if not run_id:
+        return None
+    from emoai_core.tracking import client
+
+    return client().get_run(run_id).data.tags.get("emoai.data")
+
+
+def _render(report: Any) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    out.print(
+        f"[bold]{report.model}[/bold] on {report.data} [{report.split}], {report.rows:,} rows "
+        f"({report.backend}, {report.seconds:.1f} s)",
+        highlight=False,
+    )
+    out.print(f"accuracy [bold]{report.accuracy:.4f}[/bold]", highlight=False)
+    avg = Table(title="Averages", title_justify="left")
+    for col in ("average", "precision", "recall", "F1"):
+        avg.add_column(col, justify="left" if col == "average" else "right")
+    for name, values in report.averages.items():
+        avg.add_row(name, f"{values['precision']:.4f}", f"{values['recall']:.4f}", f"{values['f1']:.4f}")
+    out.print(avg)
+    per = Table(title="Per class", title_justify="left")
+    for col in ("label", "precision", "recall", "F1", "support"):
+        per.add_column(col, justify="left" if col == "label" else "right")
+    for row in report.per_class:
+        per.add_row(
+            row["label"],
+            f"{row['precision']:.4f}",
+            f"{row['recall']:.4f}",
+            f"{row['f1']:.4f}",
+            str(row["support"]),
+        )
+    out.print(per)
+    out.print(_confusion_table(report))
+    sl = Table(title="Slices", title_justify="left")
+    for col in ("slice", "size", "accuracy", "macro F1"):
+        sl.add_column(col, justify="left" if col == "slice" else "right")
+    for s in report.slices:
+        sl.add_row(
+            f"{s['name']} ({s['description']})",
+            str(s["size"]),
+            f"{s['accuracy']:.4f}",
+            f"{s['macro_f1']:.4f}",
+        )
+    out.print(sl)
+
+
+def _confusion_table(report: Any) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Confusion matrix (rows: true, columns: predicted)", title_justify="left")
+    table.add_column("")
+    for label in report.labels:
+        table.add_column(label[:8], justify="right")
+    for i, label in enumerate(report.labels):
+        row = report.confusion[i]
+        total = sum(row) or 1
+        cells = []
+        for j, value in enumerate(row):
+            share = value / total
+            style = "bold green" if i == j else ("red" if share >= 0.05 else "dim" if value == 0 else "")
+            cells.append(f"[{style}]{value}[/{style}]" if style else str(value))
+        table.add_row(label, *cells)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval", help="Evaluate a model on a data split; the report is logged to its run.")(evaluate)
