@@ -87,7 +87,7 @@ def _onnx_export(hf_dir: Path, path: Path) -> None:
     batch, seq = torch.export.Dim("batch", min=1, max=4096), torch.export.Dim("sequence", min=1, max=512)
     with torch.no_grad():
         program = torch.onnx.export(
-            Logits(model),
+            Logits(model).eval(),
             (ids, mask),
             input_names=["input_ids", "attention_mask"],
             output_names=["logits"],

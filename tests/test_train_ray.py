@@ -87,6 +87,20 @@ def test_train_two_workers_tracks_everything(cli, ray_session, gen_data, tiny_mo
     assert listed[0]["aliases"] == ["production"]
     assert cli("runs", "show", "@production", "--json").exit_code == 0
 
+    evaluated = cli("eval", "--json")  # default: @production, on the run's own data version
+    assert evaluated.exit_code == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["run_id"] == run_id and report["data"] == gen_data and report["rows"] == 60
+    logged = client.get_run(run_id).data.metrics
+    assert logged["test_accuracy"] == pytest.approx(report["accuracy"])
+    assert logged["test_macro_f1"] == pytest.approx(report["averages"]["macro"]["f1"])
+    artifacts = {a.path for a in client.list_artifacts(run_id, "evaluation")}
+    assert {"evaluation/eval_test.json", "evaluation/confusion_matrix_test.png"} <= artifacts
+
+    predicted = cli("predict", "--json", "i feel so happy and glad today")
+    assert predicted.exit_code == 0, predicted.stderr
+    assert json.loads(predicted.stdout)[0]["label"] in {"sadness", "joy", "love", "anger", "fear", "surprise"}
+
 
 def test_worker_failure_resumes_from_last_checkpoint(ray_session, gen_data, tiny_model_dir, tmp_path):
     from emoai_core.train import train
