@@ -6,10 +6,11 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from emoai_cli import data, evaluate, predict, runs, train
+    from emoai_cli import data, evaluate, predict, runs, serve, train
 
     data.register(app)
     train.register(app)
     evaluate.register(app)
     predict.register(app)
     runs.register(app)
+    serve.register(app)

@@ -1,0 +1,172 @@
+"""`emoai serve [RUN]`, `emoai serve status`, `emoai serve stop`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from emoai_cli import console
+
+
+class DefaultStartGroup(TyperGroup):
+    """`emoai serve [RUN] [OPTIONS]` means `emoai serve start …`; `status` and `stop` stay subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["start", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=DefaultStartGroup, help="Serve the model over HTTP with Ray Serve (default: start).")
+SERVER = "Server"
+LIMITS = "Limits"
+
+
+@app.command("start")
+def start(
+    run: str | None = typer.Argument(
+        None, help="Run to serve (id, prefix, name, @alias).", show_default=False
+    ),
+    alias: str | None = typer.Option(
+        None, "--alias", help="Registered-model alias to serve (default: production)."
+    ),
+    replicas: int = typer.Option(1, "--replicas", help="Model replicas.", rich_help_panel=SERVER),
+    cpus_per_replica: float = typer.Option(
+        1.0, "--cpus-per-replica", help="CPUs per replica.", rich_help_panel=SERVER
+    ),
+    gpus_per_replica: float = typer.Option(
+        0.0, "--gpus-per-replica", help="GPUs per replica.", rich_help_panel=SERVER
+    ),
+    max_batch_size: int = typer.Option(
+        16, "--max-batch-size", help="Most texts one model call batches together.", rich_help_panel=SERVER
+    ),
+    batch_wait_ms: float = typer.Option(
+        5.0, "--batch-wait-ms", help="How long a batch waits to fill.", rich_help_panel=SERVER
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on.", rich_help_panel=SERVER),
+    port: int = typer.Option(8000, "--port", help="HTTP port.", rich_help_panel=SERVER),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        envvar="EMOAI_SERVE_TOKEN",
+        help="Require 'Authorization: Bearer <token>' (all routes but /healthz).",
+        rich_help_panel=SERVER,
+    ),
+    max_text_chars: int = typer.Option(
+        2000, "--max-text-chars", help="Longest text accepted.", rich_help_panel=LIMITS
+    ),
+    max_batch_texts: int = typer.Option(
+        256, "--max-batch-texts", help="Most texts per request.", rich_help_panel=LIMITS
+    ),
+    address: str | None = typer.Option(
+        None,
+        "--address",
+        envvar="RAY_ADDRESS",
+        help="Ray cluster (default: the 'emoai cluster up' one, else local).",
+    ),
+    detach: bool = typer.Option(
+        False, "--detach", "-d", help="Return once healthy; 'emoai serve stop' ends it."
+    ),
+) -> None:
+    """Deploy the model (a new version rolls out without dropping requests)."""
+    from emoai_core.serve import ServeOptions, deploy, serve_foreground
+
+    folder, name = _model_folder(run, alias)
+    opts = ServeOptions(
+        replicas,
+        cpus_per_replica,
+        gpus_per_replica,
+        max_batch_size,
+        batch_wait_ms,
+        host,
+        port,
+        token,
+        max_text_chars,
+        max_batch_texts,
+    )
+    console.info(f"[dim]… deploying {name}[/dim]")
+    if detach:
+        state = deploy(folder, opts, address=address, detach=True, model_name=name)
+        _ready(state)
+        console.hint("emoai serve status · emoai serve stop")
+        return
+    try:
+        serve_foreground(
+            folder,
+            opts,
+            address=address,
+            model_name=name,
+            on_ready=lambda s: (_ready(s), console.info("Ctrl-C stops the server.")),
+        )
+    except KeyboardInterrupt:
+        console.info("server stopped")
+        raise typer.Exit(0) from None
+
+
+def _model_folder(run: str | None, alias: str | None) -> tuple[Any, str]:
+    from emoai_core import model_select
+    from emoai_core.errors import UsageError
+
+    if run and alias:
+        raise UsageError("pass a RUN or --alias, not both")
+    if run and not run.startswith("@"):
+        from emoai_core.serve import onnx_bundle_for_run
+
+        return onnx_bundle_for_run(run), f"run {run}"
+    choice = model_select.from_alias((run or "@")[1:] or alias or "production")
+    return choice.path, choice.description
+
+
+def _ready(state: Any) -> None:
+    version = f"v{state.version}" if state.version else "model"
+    console.out().print(
+        f"serving {version} (run {str(state.run_id)[:8]}) at [bold]{state.url}[/bold]", highlight=False
+    )
+    console.info(
+        f'  POST {state.url}/predict  {{"text": "i feel great"}}\n  GET  {state.url}/model · '
+        f"{state.url}/healthz · {state.url}/docs"
+    )
+
+
+@app.command("status")
+def status_cmd(
+    json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    token: str | None = typer.Option(None, "--token", envvar="EMOAI_SERVE_TOKEN", help="Token for /model."),
+) -> None:
+    """Application and replica states, route, URL, model and uptime."""
+    from emoai_core.serve import status
+
+    info = status(token)
+    if json_output:
+        console.print_json(info)
+        return
+    out = console.out()
+    health = "[green]healthy[/green]" if info["healthy"] else "[red]not answering[/red]"
+    out.print(
+        f"{info['url']}  {health}  up {info['uptime_s'] / 60:.1f} min  route {info['route']}", highlight=False
+    )
+    out.print(f"model: {info['model']} (run {info['run_id']}, version {info['version']})", highlight=False)
+    app_info = info.get("application") or {}
+    if app_info:
+        out.print(f"application '{'emoai'}': {app_info.get('status')}", highlight=False)
+        for name, dep in app_info.get("deployments", {}).items():
+            states = ", ".join(f"{k} {v}" for k, v in dep["replica_states"].items()) or "no replicas"
+            out.print(f"  {name}: {dep['status']} ({states})", highlight=False)
+
+
+@app.command("stop")
+def stop_cmd() -> None:
+    """Stop the server and free its port."""
+    from emoai_core.serve import stop
+
+    result = stop()
+    if not result["stopped"]:
+        console.info("No server is running.")
+        return
+    console.out().print(f"stopped the server at {result['url']}", highlight=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="serve")

@@ -1,0 +1,209 @@
+"""Ray nodes started on this machine with `ray start`, and stopping exactly those.
+
+Each cluster emoai starts gets its own temporary root folder; every process of that cluster
+names it on its command line, so `stop` can find and end them without touching any other Ray
+on the machine (a bare `ray stop` would kill them all). Every port is picked free, so several
+clusters (and tests) can run side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from emoai_core.errors import EmoaiError, UnreachableError
+from emoai_core.settings import ensure_service_env
+
+START_TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ray_cli() -> str:
+    candidate = Path(sys.executable).with_name("ray")
+    return str(candidate) if candidate.exists() else "ray"
+
+
+def _node_ports() -> list[str]:
+    """Per-node ports that default to fixed numbers and would collide between nodes on one machine."""
+    return [
+        f"--dashboard-agent-listen-port={free_port()}",
+        f"--metrics-export-port={free_port()}",
+        f"--runtime-env-agent-port={free_port()}",
+        f"--node-manager-port={free_port()}",
+        f"--object-manager-port={free_port()}",
+    ]
+
+
+def _resources_args(cpus: float | None, gpus: float | None, resources: dict[str, float] | None) -> list[str]:
+    args = []
+    if cpus is not None:
+        args.append(f"--num-cpus={int(cpus)}")
+    if gpus:
+        args.append(f"--num-gpus={int(gpus)}")
+    if resources:
+        args.append(f"--resources={json.dumps(resources)}")
+    return args
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=START_TIMEOUT)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise EmoaiError(
+            f"'ray start' failed: {' | '.join(tail)[:500]}", "see the output above, or rerun with --debug"
+        )
+
+
+@dataclass
+class LocalHead:
+    address: str  # GCS address, for ray.init(address=...) and `ray start --address`
+    dashboard_url: str
+    temp_dir: str
+    client_port: int
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    ensure_service_env()
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", **(extra or {})}
+
+
+def new_temp_dir(prefix: str = "emoai-ray-") -> str:
+    """Short on purpose: Ray puts unix sockets under it, and socket paths are limited to ~107 bytes."""
+    return tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+
+
+def start_head(
+    cpus: float | None = None,
+    gpus: float | None = None,
+    resources: dict[str, float] | None = None,
+    temp_dir: str | None = None,
+    extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> LocalHead:
+    """`ray start --head` on free ports with the dashboard bound to 127.0.0.1."""
+    temp_dir = temp_dir or new_temp_dir()
+    port, dashboard, client = free_port(), free_port(), free_port()
+    args = [
+        _ray_cli(),
+        "start",
+        "--head",
+        f"--port={port}",
+        "--dashboard-host=127.0.0.1",
+        f"--dashboard-port={dashboard}",
+        f"--ray-client-server-port={client}",
+        f"--temp-dir={temp_dir}",
+        "--disable-usage-stats",
+        *_node_ports(),
+        *_resources_args(cpus, gpus, resources),
+        *(extra_args or []),
+    ]
+    try:
+        _run(args, _env(env))
+    except BaseException:
+        stop(temp_dir)
+        raise
+    return LocalHead(f"127.0.0.1:{port}", f"http://127.0.0.1:{dashboard}", temp_dir, client)
+
+
+def add_node(
+    address: str,
+    temp_dir: str,
+    cpus: float | None = None,
+    gpus: float | None = None,
+    resources: dict[str, float] | None = None,
+) -> None:
+    """Another Ray node on this machine, joined to the head at `address`."""
+    args = [
+        _ray_cli(),
+        "start",
+        f"--address={address}",
+        f"--temp-dir={temp_dir}",
+        "--disable-usage-stats",
+        *_node_ports(),
+        *_resources_args(cpus, gpus, resources),
+    ]
+    _run(args, _env())
+
+
+def pids(temp_dir: str) -> list[int]:
+    """Processes whose command line names this cluster's temporary folder."""
+    needle = temp_dir.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def stop(temp_dir: str, timeout: float = 8.0) -> list[int]:
+    """End every process of the cluster rooted at `temp_dir` (TERM, then KILL), then remove the folder."""
+    targets = pids(temp_dir)
+    for pid in targets:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.time() + timeout
+    while time.time() < deadline and any(_alive(p) for p in targets):
+        time.sleep(0.2)
+    for pid in targets:
+        if _alive(pid):
+            _signal(pid, signal.SIGKILL)
+    for pid in pids(temp_dir):  # workers forked during shutdown
+        _signal(pid, signal.SIGKILL)
+    shutil.rmtree(temp_dir, ignore_errors=True)
+    return targets
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for_nodes(address: str, count: int, timeout: float = START_TIMEOUT) -> list[dict]:
+    """Block until `count` nodes are alive (checked from a subprocess, so this process stays Ray-free)."""
+    code = (
+        f"import json, ray; ray.init(address={address!r}, logging_level='ERROR', log_to_driver=False); "
+        "print(json.dumps([n for n in ray.nodes() if n['Alive']], default=str))"
+    )
+    deadline = time.time() + timeout
+    nodes: list[dict] = []
+    while time.time() < deadline:
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=60
+        )
+        if proc.returncode == 0:
+            nodes = json.loads(proc.stdout.strip().splitlines()[-1])
+            if len(nodes) >= count:
+                return nodes
+        time.sleep(1)
+    raise UnreachableError(
+        f"only {len(nodes)} of {count} Ray nodes came up at {address}",
+        "check 'ray status' with RAY_AUTH_MODE=token, or free some memory/CPU",
+    )

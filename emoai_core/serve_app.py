@@ -1,0 +1,231 @@
+"""The Ray Serve application: a FastAPI ingress in front of a batched ONNX predictor.
+
+Client mistakes never reach the model: bodies are validated by pydantic models, limits are
+checked before batching, and every 4xx answers `{"error": {"code", "message"}}`. The model
+files travel with the deployment (as bytes through Ray's object store), so replicas on any node
+of any cluster can load them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from ray import serve
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from emoai_core.serve_batching import run_batched
+
+APP_NAME = "emoai"
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+class PredictRequest(BaseModel):
+    """Exactly one of `text` or `texts`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [{"text": "i feel great"}, {"texts": ["i feel great", "i am so scared"]}]
+        },
+    )
+    text: str | None = Field(None, description="One text to classify.")
+    texts: list[str] | None = Field(None, description="Several texts to classify in one request.")
+
+
+class PredictionOut(BaseModel):
+    label: str
+    score: float = Field(description="Probability of the predicted label.")
+    probabilities: dict[str, float]
+
+
+class ModelRef(BaseModel):
+    run_id: str | None
+    version: str | None
+
+
+class PredictResponse(BaseModel):
+    predictions: list[PredictionOut]
+    model: ModelRef
+
+
+class ModelInfo(BaseModel):
+    run_id: str | None
+    run_name: str | None
+    version: str | None
+    alias: str | None
+    labels: list[str]
+    metrics: dict[str, float]
+    max_length: int | None
+    loaded_at: float
+
+
+class Health(BaseModel):
+    status: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+app = FastAPI(title="emoai", description="Text emotion classifier served by emoai on Ray Serve.", version="1")
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+@app.exception_handler(RequestValidationError)
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"type": "invalid", "msg": "invalid request", "loc": ()}
+    kind = first.get("type", "")
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    if kind == "json_invalid":
+        return error(400, "invalid_json", "the request body is not valid JSON")
+    if kind == "missing" and not where:
+        return error(400, "missing_body", 'send a JSON body: {"text": "..."} or {"texts": ["...", ...]}')
+    if kind == "extra_forbidden":
+        return error(422, "unknown_field", f"unknown field '{where}': send only 'text' or 'texts'")
+    return error(422, "invalid_request", f"{where or 'body'}: {first.get('msg', 'invalid value')}")
+
+
+@app.exception_handler(StarletteHTTPException)
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+
+@app.middleware("http")
+async def _auth(request: Request, call_next: Any) -> Any:
+    expected = getattr(request.app.state, "token_sha256", None)
+    if expected and request.url.path not in OPEN_PATHS:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        given = hashlib.sha256(token.strip().encode()).hexdigest() if scheme.lower() == "bearer" else ""
+        if not hmac.compare_digest(given, expected):
+            return error(401, "unauthorized", "send 'Authorization: Bearer <token>'")
+    return await call_next(request)
+
+
+def check_request(body: PredictRequest, max_texts: int, max_chars: int) -> list[str] | JSONResponse:
+    """The texts of a valid request, or the 422 that explains what is wrong."""
+    if (body.text is None) == (body.texts is None):
+        return error(422, "invalid_request", "send exactly one of 'text' or 'texts'")
+    texts = [body.text] if body.text is not None else list(body.texts or [])
+    if not texts:
+        return error(422, "empty_texts", "'texts' is empty")
+    if len(texts) > max_texts:
+        return error(422, "too_many_texts", f"{len(texts)} texts; at most {max_texts} per request")
+    for i, text in enumerate(texts):
+        if not text.strip():
+            return error(422, "empty_text", f"text {i} is empty or whitespace")
+        if len(text) > max_chars:
+            return error(422, "text_too_long", f"text {i} has {len(text)} characters; at most {max_chars}")
+    return texts
+
+
+@serve.deployment(name="EmotionClassifier", health_check_period_s=10, health_check_timeout_s=30)
+@serve.ingress(app)
+class EmotionClassifier:
+    def __init__(self, bundle: dict[str, bytes], meta: dict[str, Any], settings: dict[str, Any]) -> None:
+        from emoai_core.predict import OnnxPredictor
+
+        self.folder = Path(tempfile.mkdtemp(prefix="emoai-serve-model-"))
+        for name, content in bundle.items():
+            (self.folder / name).write_bytes(content)
+        self.predictor = OnnxPredictor(self.folder, threads=settings.get("threads"))
+        self.meta = meta
+        self.max_texts = int(settings["max_batch_texts"])
+        self.max_chars = int(settings["max_text_chars"])
+        self.loaded_at = time.time()
+        self._predict_batch.set_max_batch_size(int(settings["max_batch_size"]))
+        self._predict_batch.set_batch_wait_timeout_s(float(settings["batch_wait_ms"]) / 1000)
+        token_sha = settings.get("token_sha256")
+        app.state.token_sha256 = token_sha
+
+    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
+    async def _predict_batch(self, requests: list[list[str]]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, run_batched, requests, self.predictor.predict_proba)
+
+    @app.post("/predict", response_model=PredictResponse, responses=ERRORS)
+    async def predict(self, body: PredictRequest) -> Any:
+        texts = check_request(body, self.max_texts, self.max_chars)
+        if isinstance(texts, JSONResponse):
+            return texts
+        probs = await self._predict_batch(texts)
+        labels = self.predictor.labels
+        predictions = []
+        for row in probs:
+            best = int(row.argmax())
+            predictions.append(
+                PredictionOut(
+                    label=labels[best],
+                    score=float(row[best]),
+                    probabilities={n: float(p) for n, p in zip(labels, row, strict=True)},
+                )
+            )
+        return PredictResponse(
+            predictions=predictions,
+            model=ModelRef(run_id=self.meta.get("run_id"), version=self.meta.get("version")),
+        )
+
+    @app.get("/healthz", response_model=Health)
+    async def healthz(self) -> Health:
+        return Health(status="ok")
+
+    @app.get("/model", response_model=ModelInfo, responses=ERRORS)
+    async def model(self) -> ModelInfo:
+        metrics = {
+            k: float(v) for k, v in (self.meta.get("metrics") or {}).items() if isinstance(v, int | float)
+        }
+        return ModelInfo(
+            run_id=self.meta.get("run_id"),
+            run_name=self.meta.get("run_name"),
+            version=self.meta.get("version"),
+            alias=self.meta.get("alias"),
+            labels=list(self.predictor.labels),
+            metrics=metrics,
+            max_length=self.meta.get("max_length"),
+            loaded_at=self.loaded_at,
+        )
+
+    def check_health(self) -> None:
+        """Serve restarts a replica whose model stops answering."""
+        probs = self.predictor.predict_proba(["health check"])
+        if probs.shape != (1, len(self.predictor.labels)):
+            raise RuntimeError(f"model returned shape {probs.shape}")
+
+
+def build(
+    bundle: dict[str, bytes],
+    meta: dict[str, Any],
+    settings: dict[str, Any],
+    replicas: int,
+    cpus: float,
+    gpus: float,
+) -> Any:
+    """The bound application with resources and concurrency sized so batches really fill."""
+    max_batch = int(settings["max_batch_size"])
+    options = {
+        "num_replicas": replicas,
+        "max_ongoing_requests": max(2 * max_batch, 8),
+        "ray_actor_options": {"num_cpus": cpus, **({"num_gpus": gpus} if gpus else {})},
+    }
+    return EmotionClassifier.options(**options).bind(bundle, meta, settings)
