@@ -176,16 +176,14 @@ def deploy(
     model_name: str = "",
 ) -> ServeState:
     """Deploy (or roll out a new model to) the server; returns once it answers /healthz."""
-    from ray import serve
-
     from emoai_core.local_ray import start_head
     from emoai_core.ray_env import resolve_address
-    from emoai_core.serve_app import build
 
     opts.check()
     bundle, meta = model_bundle(model_folder)
     current = read_state()
-    if current and is_running(current):
+    running = current is not None and is_running(current)
+    if running:
         if (current.host, current.port) != (opts.host, opts.port):
             raise UsageError(
                 f"a server is already running at {current.url}",
@@ -195,13 +193,50 @@ def deploy(
     elif not _port_free(opts.host, opts.port):
         raise UsageError(f"port {opts.port} on {opts.host} is already in use", "pick another one with --port")
     target = address or resolve_address(None)
-    temp_dir = current.temp_dir if current and is_running(current) else None
+    temp_dir = current.temp_dir if running else None
+    started_head = None
     if detach and not target:
-        head = start_head(temp_dir=None)
-        target, temp_dir = head.address, head.temp_dir
-    _connect(target)
-    import ray
+        started_head = start_head()
+        target, temp_dir = started_head.address, started_head.temp_dir
+    try:
+        actual, url = _deploy_app(target, bundle, meta, opts)
+    except BaseException:
+        if started_head is not None:  # leave nothing running behind a failed start
+            from emoai_core.local_ray import stop as stop_local
 
+            stop_local(started_head.temp_dir)
+        raise
+    deployed = {"run_id": meta.get("run_id"), "version": meta.get("version"), "deployed": time.time()}
+    state = ServeState(
+        url=url,
+        address=actual,
+        host=opts.host,
+        port=opts.port,
+        run_id=meta.get("run_id"),
+        version=meta.get("version"),
+        model=model_name or str(model_folder),
+        started=current.started if running else time.time(),
+        temp_dir=temp_dir,
+        token_required=bool(opts.token),
+        history=((current.history if running else []) + [deployed])[-20:],
+    )
+    write_state(state)
+    return state
+
+
+def _deploy_app(
+    target: str | None, bundle: dict[str, bytes], meta: dict[str, Any], opts: ServeOptions
+) -> tuple[str, str]:
+    import logging
+
+    import ray
+    from ray import serve
+
+    from emoai_core.serve_app import build
+
+    _connect(target)
+    if not load_settings().debug:
+        logging.getLogger("ray.serve").setLevel(logging.WARNING)
     actual = ray.get_runtime_context().gcs_address  # an in-process Ray has an address too
     serve.start(http_options={"host": opts.host, "port": opts.port})
     app = build(
@@ -215,24 +250,7 @@ def deploy(
     serve.run(app, name=APP_NAME, route_prefix="/", blocking=False)
     url = f"http://{'127.0.0.1' if opts.host in ('0.0.0.0', '::') else opts.host}:{opts.port}"
     wait_healthy(url)
-    history = (current.history if current else []) + [
-        {"run_id": meta.get("run_id"), "version": meta.get("version"), "deployed": time.time()}
-    ]
-    state = ServeState(
-        url=url,
-        address=actual,
-        host=opts.host,
-        port=opts.port,
-        run_id=meta.get("run_id"),
-        version=meta.get("version"),
-        model=model_name or str(model_folder),
-        started=current.started if current and is_running(current) else time.time(),
-        temp_dir=temp_dir,
-        token_required=bool(opts.token),
-        history=history[-20:],
-    )
-    write_state(state)
-    return state
+    return actual, url
 
 
 def is_running(state: ServeState) -> bool:

@@ -6,11 +6,10 @@ files travel with the deployment (as bytes through Ray's object store), so repli
 of any cluster can load them.
 """
 
-from __future__ import annotations
-
 import asyncio
 import hashlib
 import hmac
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -123,21 +122,63 @@ async def _auth(request: Request, call_next: Any) -> Any:
     return await call_next(request)
 
 
-def check_request(body: PredictRequest, max_texts: int, max_chars: int) -> list[str] | JSONResponse:
-    """The texts of a valid request, or the 422 that explains what is wrong."""
+class ClientError(Exception):
+    """A request the server must refuse with a 4xx: it says which and why."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def response(self) -> JSONResponse:
+        return error(self.status, self.code, self.message)
+
+
+def parse_request(raw: bytes, max_texts: int, max_chars: int) -> list[str]:
+    """The texts of a valid /predict body, or a ClientError that explains what is wrong.
+
+    The body is parsed as JSON whatever the Content-Type says, so `curl -d '{"text": ...}'` works.
+    """
+    if not raw.strip():
+        raise ClientError(400, "missing_body", 'send a JSON body: {"text": "..."} or {"texts": ["...", ...]}')
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ClientError(400, "invalid_json", "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ClientError(422, "invalid_request", 'the body must be a JSON object: {"text": "..."}')
+    try:
+        body = PredictRequest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ClientError(
+                422, "unknown_field", f"unknown field '{where}': send only 'text' or 'texts'"
+            ) from None
+        raise ClientError(422, "invalid_request", f"{where}: {first['msg']}") from None
     if (body.text is None) == (body.texts is None):
-        return error(422, "invalid_request", "send exactly one of 'text' or 'texts'")
+        raise ClientError(422, "invalid_request", "send exactly one of 'text' or 'texts'")
     texts = [body.text] if body.text is not None else list(body.texts or [])
     if not texts:
-        return error(422, "empty_texts", "'texts' is empty")
+        raise ClientError(422, "empty_texts", "'texts' is empty")
     if len(texts) > max_texts:
-        return error(422, "too_many_texts", f"{len(texts)} texts; at most {max_texts} per request")
+        raise ClientError(422, "too_many_texts", f"{len(texts)} texts; at most {max_texts} per request")
     for i, text in enumerate(texts):
         if not text.strip():
-            return error(422, "empty_text", f"text {i} is empty or whitespace")
+            raise ClientError(422, "empty_text", f"text {i} is empty or whitespace")
         if len(text) > max_chars:
-            return error(422, "text_too_long", f"text {i} has {len(text)} characters; at most {max_chars}")
+            raise ClientError(
+                422, "text_too_long", f"text {i} has {len(text)} characters; at most {max_chars}"
+            )
     return texts
+
+
+REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": PredictRequest.model_json_schema()}},
+    }
+}
 
 
 @serve.deployment(name="EmotionClassifier", health_check_period_s=10, health_check_timeout_s=30)
@@ -164,11 +205,12 @@ class EmotionClassifier:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, run_batched, requests, self.predictor.predict_proba)
 
-    @app.post("/predict", response_model=PredictResponse, responses=ERRORS)
-    async def predict(self, body: PredictRequest) -> Any:
-        texts = check_request(body, self.max_texts, self.max_chars)
-        if isinstance(texts, JSONResponse):
-            return texts
+    @app.post("/predict", response_model=PredictResponse, responses=ERRORS, openapi_extra=REQUEST_BODY)
+    async def predict(self, request: Request) -> Any:
+        try:
+            texts = parse_request(await request.body(), self.max_texts, self.max_chars)
+        except ClientError as exc:
+            return exc.response()
         probs = await self._predict_batch(texts)
         labels = self.predictor.labels
         predictions = []
