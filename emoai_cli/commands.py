@@ -6,7 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from emoai_cli import data, evaluate, predict, runs, serve, train
+    from emoai_cli import cluster, data, evaluate, predict, runs, serve, train
 
     data.register(app)
     train.register(app)
@@ -14,3 +14,4 @@ def register(app: typer.Typer) -> None:
     predict.register(app)
     runs.register(app)
     serve.register(app)
+    cluster.register(app)

@@ -33,7 +33,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _ray_cli() -> str:
+def ray_cli() -> str:
     candidate = Path(sys.executable).with_name("ray")
     return str(candidate) if candidate.exists() else "ray"
 
@@ -94,12 +94,13 @@ def start_head(
     temp_dir: str | None = None,
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> LocalHead:
     """`ray start --head` on free ports with the dashboard bound to 127.0.0.1."""
     temp_dir = temp_dir or new_temp_dir()
-    port, dashboard, client = free_port(), free_port(), free_port()
+    port, dashboard, client = port or free_port(), free_port(), free_port()
     args = [
-        _ray_cli(),
+        ray_cli(),
         "start",
         "--head",
         f"--port={port}",
@@ -126,16 +127,18 @@ def add_node(
     cpus: float | None = None,
     gpus: float | None = None,
     resources: dict[str, float] | None = None,
+    extra_args: list[str] | None = None,
 ) -> None:
     """Another Ray node on this machine, joined to the head at `address`."""
     args = [
-        _ray_cli(),
+        ray_cli(),
         "start",
         f"--address={address}",
         f"--temp-dir={temp_dir}",
         "--disable-usage-stats",
         *_node_ports(),
         *_resources_args(cpus, gpus, resources),
+        *(extra_args or []),
     ]
     _run(args, _env())
 

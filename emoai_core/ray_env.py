@@ -7,7 +7,6 @@ at once instead of waiting forever.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -18,17 +17,10 @@ from emoai_core.errors import UnreachableError, UsageError
 from emoai_core.settings import ensure_service_env, load_settings
 
 
-def cluster_state_address() -> str | None:
-    """The address `emoai cluster up` recorded, if a cluster is up."""
-    state = load_settings().cluster_state_file
-    try:
-        return json.loads(state.read_text()).get("address") or None
-    except (OSError, ValueError):
-        return None
-
-
 def resolve_address(address: str | None = None) -> str | None:
-    return address or load_settings().ray_address or cluster_state_address()
+    from emoai_core.cluster_state import current_address
+
+    return address or load_settings().ray_address or current_address()
 
 
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:

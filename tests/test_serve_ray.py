@@ -10,7 +10,6 @@ import threading
 
 import httpx
 import pytest
-
 from fixtures import LABELS
 
 pytestmark = pytest.mark.slow
