@@ -48,7 +48,9 @@ def info(message: str) -> None:
 
 
 def hint(message: str) -> None:
-    err().print(f"[dim]Hint:[/dim] {message}", highlight=False)
+    from rich.markup import escape
+
+    err().print(f"[dim]Hint:[/dim] {escape(message)}", highlight=False)
 
 
 def progress_enabled(json_output: bool = False) -> bool:

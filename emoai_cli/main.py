@@ -54,7 +54,9 @@ def _report(message: str, hint: str | None, exc: BaseException | None = None) ->
 
     if exc is not None and _debug_enabled():
         traceback.print_exception(exc, file=sys.stderr)
-    console.err().print(f"[bold red]Error:[/bold red] {message}", highlight=False)
+    from rich.markup import escape
+
+    console.err().print(f"[bold red]Error:[/bold red] {escape(message)}", highlight=False)
     if hint:
         console.hint(hint)
 
