@@ -110,11 +110,12 @@ def test_fake_autoscaling_cluster_grows_on_demand(env, emoai_home, tmp_path):
         assert up.returncode == 0, up.stderr
         state = json.loads(up.stdout)
         assert len(state["nodes"]) == 1
+        address = state["address"]
         demand = (
-            "import ray, time; ray.init(address=%r, logging_level='ERROR', log_to_driver=False)\n"
+            f"import ray, time; ray.init(address={address!r}, logging_level='ERROR', log_to_driver=False)\n"
             "@ray.remote(num_cpus=1)\ndef f():\n    time.sleep(20); return ray.get_runtime_context().get_node_id()\n"
             "print(len(set(ray.get([f.remote() for _ in range(3)]))))\n"
-        ) % state["address"]
+        )
         ran = subprocess.run(
             [sys.executable, "-c", demand], env=env, capture_output=True, text=True, timeout=600
         )
