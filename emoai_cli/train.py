@@ -119,6 +119,18 @@ def train(
         None, "--resume", help="Continue an interrupted run (id, prefix, name) from its last checkpoint."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    submit: bool = typer.Option(
+        False,
+        "--submit",
+        help="Run as a Ray Job on the cluster (automatic when --address is another machine).",
+        rich_help_panel=PANEL_RESOURCES,
+    ),
+    env_file: Path | None = typer.Option(
+        None,
+        "--env",
+        help="cluster_env.yaml for a submitted job (default: ./cluster_env.yaml if present).",
+        rich_help_panel=PANEL_RESOURCES,
+    ),
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
     overrides = {
@@ -126,7 +138,64 @@ def train(
         for k, v in locals().items()
         if k in D or k in ("data", "model", "cpu_per_worker", "limit", "run_name")
     }
+    from emoai_core.jobs import is_remote
+
+    if submit or is_remote(address):
+        args = ["train", *_as_args(overrides)]
+        if resume:
+            args += ["--resume", resume]
+        if wait:
+            args.append("--wait")
+        run_submitted(args, address, env_file)
+        return
     _run(overrides, config, resume, address, wait, json_output)
+
+
+def _as_args(options: dict) -> list[str]:
+    args = []
+    for key, value in options.items():
+        if value is not None:
+            args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
+
+
+def run_submitted(args: list[str], address: str | None, env_file: Path | None) -> None:
+    """Submit `emoai <args>` as a Ray Job, stream its logs, exit with its outcome; Ctrl-C offers to stop it."""
+    import sys
+
+    from emoai_cli import console
+    from emoai_core import jobs
+    from emoai_core.cluster_config import load_env
+
+    default_env = Path("cluster_env.yaml")
+    env = load_env(env_file or (default_env if default_env.is_file() else None))
+    workdir = Path(jobs.__file__).resolve().parents[1]
+    state = {"job": None, "url": jobs.dashboard_url(address)}
+
+    def line(text: str) -> None:
+        if text.startswith("submitted job "):
+            state["job"] = text.split()[2]
+        console.err().print(text, highlight=False, markup=False)
+
+    try:
+        job_id, status = jobs.run_as_job(args, address, env, workdir, line)
+    except KeyboardInterrupt:
+        job = state["job"]
+        if job and (
+            not sys.stdin.isatty() or typer.confirm(f"Stop job {job} on the cluster?", default=True, err=True)
+        ):
+            jobs.stop_job(job, state["url"])
+            console.info(f"asked the cluster to stop job {job}")
+        elif job:
+            console.hint(f"the job keeps running; stop it with: RAY_AUTH_MODE=token ray job stop {job}")
+        raise
+    console.info(f"job {job_id}: {status}")
+    if status != "SUCCEEDED":
+        from emoai_core.errors import EmoaiError
+
+        raise EmoaiError(
+            f"job {job_id} ended {status}", f"see its logs: RAY_AUTH_MODE=token ray job logs {job_id}"
+        )
 
 
 def _run(

@@ -9,7 +9,9 @@ once, and marks the run KILLED on Ctrl-C so `emoai train --resume RUN` can pick 
 from __future__ import annotations
 
 import json
+import os
 import queue as queue_mod
+import socket
 import tempfile
 import threading
 import time
@@ -198,12 +200,17 @@ def _start_run(
         "emoai.data": plan.data.ref,
         "emoai.base_model": cfg.model or DEFAULT_BASE_MODEL,
         "emoai.total_epochs": str(cfg.epochs),
-        "emoai.pid": str(__import__("os").getpid()),
-        "emoai.host": __import__("socket").gethostname(),
+        "emoai.pid": str(os.getpid()),
+        "emoai.host": socket.gethostname(),
     }
     commit = git_commit()
     if commit:
         tags["mlflow.source.git.commit"] = commit
+    from emoai_core.jobs import ENV_JOB_DASHBOARD, ENV_JOB_ID
+
+    if os.environ.get(ENV_JOB_ID):  # submitted as a Ray Job: `emoai runs stop` stops the job
+        tags["emoai.ray_job_id"] = os.environ[ENV_JOB_ID]
+        tags["emoai.ray_address"] = os.environ.get(ENV_JOB_DASHBOARD, "")
     run = client.create_run(experiment_id, run_name=cfg.run_name, tags=tags)
     run_id = run.info.run_id
     client.set_tag(run_id, "emoai.ray_run", ray_run_name(run_id))
