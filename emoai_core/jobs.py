@@ -96,7 +96,10 @@ def submit(args: list[str], url: str, env: Any, working_dir: Path) -> str:
     """Submit `emoai <args>` as a job; returns its submission id."""
     job_id = f"emoai-{uuid.uuid4().hex[:12]}"
     entrypoint = "python -m emoai_cli.main " + " ".join(shlex.quote(a) for a in args)
-    runtime = runtime_env(env, working_dir, {ENV_JOB_ID: job_id, ENV_JOB_DASHBOARD: url})
+    extra = {ENV_JOB_ID: job_id, ENV_JOB_DASHBOARD: url}
+    if not is_remote(url) and os.environ.get("EMOAI_HOME"):
+        extra["EMOAI_HOME"] = os.environ["EMOAI_HOME"]  # same machine: the job sees the same data and runs
+    runtime = runtime_env(env, working_dir, extra)
     return _client(url).submit_job(entrypoint=entrypoint, submission_id=job_id, runtime_env=runtime)
 
 
