@@ -3,145 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from emoai_core.train_defaults import DEFAULTS as D
+from emoai_cli.train_options import (
+    address_option,
+    as_args,
+    config_overrides,
+    env_file_option,
+    submit_option,
+    wait_option,
+    with_train_options,
+)
 
-PANEL_RECIPE = "Recipe"
-PANEL_RESOURCES = "Resources"
-PANEL_TRACKING = "Tracking"
 
-
-def _d(name: str) -> str:
-    return f"(default: {D[name]})"
-
-
+@with_train_options
 def train(
-    data: str | None = typer.Option(
-        None, "--data", help="Data version NAME\\[@VERSION] (default: latest emotion)."
-    ),
-    model: str | None = typer.Option(
-        None, "--model", help="Base model: HF id or local dir (default: packaged all-MiniLM-L6-v2)."
-    ),
-    num_workers: int | None = typer.Option(
-        None, "--num-workers", help=f"Ray Train workers {_d('num_workers')}.", rich_help_panel=PANEL_RESOURCES
-    ),
-    cpu_per_worker: float | None = typer.Option(
-        None,
-        "--cpu-per-worker",
-        help="CPUs per worker (default: fill a node).",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
-    gpu_per_worker: float | None = typer.Option(
-        None,
-        "--gpu-per-worker",
-        help=f"GPUs per worker {_d('gpu_per_worker')}.",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
-    address: str | None = typer.Option(
-        None,
-        "--address",
-        envvar="RAY_ADDRESS",
-        help="Ray cluster address (default: the 'emoai cluster up' cluster, else local).",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
-    wait: bool = typer.Option(
-        False,
-        "--wait",
-        help="Let an autoscaling cluster grow instead of failing when it is too small now.",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
-    epochs: int | None = typer.Option(
-        None, "--epochs", help=f"Epochs {_d('epochs')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    batch_size: int | None = typer.Option(
-        None, "--batch-size", help=f"Per-worker batch size {_d('batch_size')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    lr: float | None = typer.Option(
-        None, "--lr", help=f"Peak learning rate {_d('lr')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    max_length: int | None = typer.Option(
-        None, "--max-length", help=f"Max tokens per text {_d('max_length')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    weight_decay: float | None = typer.Option(
-        None, "--weight-decay", help=f"AdamW weight decay {_d('weight_decay')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    warmup_ratio: float | None = typer.Option(
-        None,
-        "--warmup-ratio",
-        help=f"Linear warm-up share of steps {_d('warmup_ratio')}.",
-        rich_help_panel=PANEL_RECIPE,
-    ),
-    seed: int | None = typer.Option(
-        None, "--seed", help=f"Random seed {_d('seed')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    label_smoothing: float | None = typer.Option(
-        None,
-        "--label-smoothing",
-        help=f"Label smoothing {_d('label_smoothing')}.",
-        rich_help_panel=PANEL_RECIPE,
-    ),
-    class_weighting: str | None = typer.Option(
-        None,
-        "--class-weighting",
-        help=f"none | sqrt_inverse | inverse {_d('class_weighting')}.",
-        rich_help_panel=PANEL_RECIPE,
-    ),
-    llrd: float | None = typer.Option(
-        None, "--llrd", help=f"Layer-wise lr decay, 1 = off {_d('llrd')}.", rich_help_panel=PANEL_RECIPE
-    ),
-    dropout: float | None = typer.Option(
-        None,
-        "--dropout",
-        help="Hidden/classifier dropout (default: the model's).",
-        rich_help_panel=PANEL_RECIPE,
-    ),
-    checkpoint_metric: str | None = typer.Option(
-        None,
-        "--checkpoint-metric",
-        help=f"val_macro_f1 | val_loss | val_accuracy picks the best checkpoint {_d('checkpoint_metric')}.",
-        rich_help_panel=PANEL_RECIPE,
-    ),
-    limit: int | None = typer.Option(
-        None, "--limit", help="Train on the first N rows (quick runs).", rich_help_panel=PANEL_RECIPE
-    ),
-    experiment: str | None = typer.Option(
-        None, "--experiment", help=f"MLflow experiment {_d('experiment')}.", rich_help_panel=PANEL_TRACKING
-    ),
-    run_name: str | None = typer.Option(
-        None, "--run-name", help="MLflow run name (default: generated).", rich_help_panel=PANEL_TRACKING
-    ),
     config: Path | None = typer.Option(
-        None, "--config", help="YAML/JSON file of these options; command-line options win."
+        None, "--config", help="YAML/JSON file of these options; options given here win."
     ),
     resume: str | None = typer.Option(
         None, "--resume", help="Continue an interrupted run (id, prefix, name) from its last checkpoint."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
-    submit: bool = typer.Option(
-        False,
-        "--submit",
-        help="Run as a Ray Job on the cluster (automatic when --address is another machine).",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
-    env_file: Path | None = typer.Option(
-        None,
-        "--env",
-        help="cluster_env.yaml for a submitted job (default: ./cluster_env.yaml if present).",
-        rich_help_panel=PANEL_RESOURCES,
-    ),
+    address: str | None = address_option(),
+    wait: bool = wait_option(),
+    submit: bool = submit_option(),
+    env_file: Path | None = env_file_option(),
+    **options: Any,
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
-    overrides = {
-        k: v
-        for k, v in locals().items()
-        if k in D or k in ("data", "model", "cpu_per_worker", "limit", "run_name")
-    }
     from emoai_core.jobs import is_remote
 
+    overrides = config_overrides(options)
     if submit or is_remote(address):
-        args = ["train", *_as_args(overrides)]
+        args = ["train", *as_args(overrides)]
         if resume:
             args += ["--resume", resume]
         if wait:
@@ -149,14 +46,6 @@ def train(
         run_submitted(args, address, env_file)
         return
     _run(overrides, config, resume, address, wait, json_output)
-
-
-def _as_args(options: dict) -> list[str]:
-    args = []
-    for key, value in options.items():
-        if value is not None:
-            args += [f"--{key.replace('_', '-')}", str(value)]
-    return args
 
 
 def run_submitted(args: list[str], address: str | None, env_file: Path | None) -> None:
