@@ -6,12 +6,14 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from emoai_cli import cluster, data, evaluate, predict, runs, serve, train
+    from emoai_cli import cluster, dashboard, data, evaluate, predict, runs, serve, train, tune
 
     data.register(app)
     train.register(app)
+    tune.register(app)
     evaluate.register(app)
     predict.register(app)
     runs.register(app)
     serve.register(app)
     cluster.register(app)
+    dashboard.register(app)

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import typer
 
 from emoai_cli import console
+from emoai_cli.formatting import STATUS_STYLE
+from emoai_cli.formatting import duration as _dur
+from emoai_cli.formatting import num as _num
+from emoai_cli.formatting import when as _when
 
 app = typer.Typer(
     help="Training runs tracked in MLflow: list, inspect, compare, promote.", no_args_is_help=True
 )
 
 RUN_HELP = "Run id, unique id prefix, run name, or @alias."
-STATUS_STYLE = {"RUNNING": "yellow", "FINISHED": "green", "FAILED": "red", "KILLED": "magenta"}
-
-
-def _when(ts: float | None) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
-
-
-def _dur(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes, sec = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{sec:02d}s"
-
-
-def _num(value: Any) -> str:
-    return f"{value:.4f}" if isinstance(value, int | float) else "-"
 
 
 @app.command("list")

@@ -62,6 +62,7 @@ class ServeState:
     started: float
     temp_dir: str | None = None  # set when emoai started a private Ray head for the server
     token_required: bool = False
+    dashboard_url: str | None = None  # where `emoai dashboard` reads the Serve app's replicas
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -218,10 +219,25 @@ def deploy(
         started=current.started if running else time.time(),
         temp_dir=temp_dir,
         token_required=bool(opts.token),
+        dashboard_url=_dashboard_url(started_head, current if running else None),
         history=((current.history if running else []) + [deployed])[-20:],
     )
     write_state(state)
     return state
+
+
+def _dashboard_url(started_head: Any, current: ServeState | None) -> str | None:
+    if started_head is not None:
+        return started_head.dashboard_url
+    if current is not None and current.dashboard_url:
+        return current.dashboard_url
+    try:
+        from ray._private.worker import get_dashboard_url
+
+        url = get_dashboard_url()
+    except Exception:  # an in-process Ray without a dashboard
+        return None
+    return (url if url.startswith("http") else f"http://{url}") if url else None
 
 
 def _deploy_app(

@@ -1,0 +1,36 @@
+"""The server `emoai serve` started: its state file, /healthz, /model, and Serve's own app status."""
+
+from __future__ import annotations
+
+import time
+
+from emoai_cli.dashboard.sources import ServingView
+
+
+class ServeState:
+    def serving(self) -> ServingView | None:
+        from emoai_core import serve
+
+        state = serve.read_state()
+        if state is None:
+            return None
+        healthy = serve.is_running(state)
+        return ServingView(
+            url=state.url,
+            healthy=healthy,
+            model=state.model,
+            run_id=state.run_id,
+            version=state.version,
+            uptime_s=time.time() - state.started,
+            apps=_apps(state.dashboard_url) if healthy and state.dashboard_url else [],
+        )
+
+
+def _apps(dashboard_url: str) -> list[dict]:
+    from emoai_core.errors import EmoaiError
+    from emoai_core.ray_dashboard import DashboardClient
+
+    try:
+        return DashboardClient(dashboard_url, timeout=5.0).serve_apps()
+    except EmoaiError:
+        return []
