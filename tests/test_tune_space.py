@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emoai_core.errors import UsageError
-from emoai_core.search_space import DEFAULT_SPACE, load_space, parse_space
+from emoai_core.search_space import DEFAULT_SPACE, load_space
 
 
 def test_default_space_covers_the_recipe():
