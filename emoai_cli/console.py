@@ -113,3 +113,18 @@ def progress(json_output: bool = False) -> Iterator[ProgressRenderer]:
     """A progress callback for core functions, shown only when a human is watching."""
     with ProgressRenderer(progress_enabled(json_output)) as renderer:
         yield renderer
+
+
+def exit_interrupted() -> None:
+    """Leave at once with exit code 130 after a Ctrl-C during Ray work.
+
+    The terminal's Ctrl-C reaches the in-process Ray's own processes too; tearing the driver down
+    through Python's exit hooks then can crash in Ray's native threads (seen as SIGSEGV). The run
+    is already marked KILLED and the message printed, and Ray's processes share the driver's fate.
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)

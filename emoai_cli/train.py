@@ -34,10 +34,10 @@ def train(
     **options: Any,
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
-    from emoai_core.jobs import is_remote
+    from emoai_core.jobs import should_submit
 
     overrides = config_overrides(options)
-    if submit or is_remote(address):
+    if should_submit(submit, address):
         args = ["train", *as_args(overrides)]
         if resume:
             args += ["--resume", resume]
@@ -126,6 +126,7 @@ def _run(
                 f"[yellow]Stopped.[/yellow] Run {view.run_id} is marked KILLED; its last checkpoint is kept."
             )
             console.hint(f"continue it with: emoai train --resume {view.run_id}")
+            console.exit_interrupted()
         raise
     if json_output:
         console.print_json(

@@ -52,7 +52,7 @@ def tune(
     **options: Any,
 ) -> None:
     """Search training hyperparameters with Ray Tune (ASHA early stopping), tracked in MLflow."""
-    from emoai_core.jobs import is_remote
+    from emoai_core.jobs import should_submit
     from emoai_core.search_space import load_space
     from emoai_core.train_config import build_config, load_config_file
     from emoai_core.tune import TuneOptions, check_options
@@ -61,7 +61,7 @@ def tune(
     opts = TuneOptions(num_trials, max_concurrent, search, scheduler, metric, mode, promote)
     check_options(opts)
     overrides = config_overrides(options)
-    if submit or is_remote(address):
+    if should_submit(submit, address):
         from emoai_cli.train import run_submitted
 
         study = [
@@ -93,6 +93,7 @@ def tune(
             console.err().print(
                 f"[yellow]Stopped.[/yellow] Study {view.study} and its running trials are marked KILLED."
             )
+            console.exit_interrupted()
         raise
     if json_output:
         console.print_json(

@@ -39,16 +39,31 @@ def is_remote(address: str | None) -> bool:
     if host in ("", "localhost", "127.0.0.1", "::1", socket.gethostname()):
         return False
     try:
-        return socket.gethostbyname(host) not in ("127.0.0.1", _own_ip())
+        ip = socket.gethostbyname(host)
     except OSError:
         return True
+    return not _is_local_ip(ip)
 
 
-def _own_ip() -> str:
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"
+def _is_local_ip(ip: str) -> bool:
+    """An address of this machine: one a socket can bind to (any interface, not only the hostname's)."""
+    if ip.startswith("127."):
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((ip, 0))
+        except OSError:
+            return False
+    return True
+
+
+def inside_job() -> bool:
+    """True in a process Ray started for an emoai job: it runs the work itself, never submits again."""
+    return bool(os.environ.get(ENV_JOB_ID))
+
+
+def should_submit(submit: bool, address: str | None) -> bool:
+    return not inside_job() and (submit or is_remote(address))
 
 
 def dashboard_url(address: str | None) -> str:

@@ -454,8 +454,9 @@ def _run(
     try:
         result = _pump(trainer, queue, tracker, cfg, on_event)
     except KeyboardInterrupt:
+        # Only mark the run: the Ctrl-C also reached a local Ray's processes, and shutting Ray down
+        # from here can crash in its native threads. Ray's processes share the driver's fate.
         tracker.finish("KILLED")
-        _shutdown_quietly()
         raise
     except Exception as exc:
         tracker.finish("FAILED")
@@ -490,16 +491,6 @@ def _run(
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
-
-
-def _shutdown_quietly() -> None:
-    """On Ctrl-C: stop the workers (checkpoints already reported are safe in storage)."""
-    try:
-        import ray
-
-        ray.shutdown()
-    except Exception:  # noqa: BLE001 - we are already on the way out
-        pass
 
 
 def last_checkpoint_epoch(run_id: str) -> int:

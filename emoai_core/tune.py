@@ -269,7 +269,6 @@ def tune(
     on_event: Callable | None = None,
 ) -> TuneResult:
     """Run the study; returns the best trial (registered, and promoted with `opts.promote`)."""
-    import ray
     from ray import tune as ray_tune
 
     from emoai_core import ray_env
@@ -316,8 +315,7 @@ def tune(
     except KeyboardInterrupt:
         _finish_children(client, parent, "KILLED")
         client.set_terminated(parent, status="KILLED")
-        ray.shutdown()
-        raise
+        raise  # Ray is left to the caller: shutting it down after a terminal Ctrl-C can crash
     if "error" in outcome:
         _finish_children(client, parent, "FAILED")
         client.set_terminated(parent, status="FAILED")

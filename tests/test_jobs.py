@@ -38,8 +38,26 @@ def test_address_kinds():
     assert jobs.dashboard_url("ray://10.0.0.5:10001") == "http://10.0.0.5:8265"
 
 
+def test_a_job_never_submits_itself_again(monkeypatch):
+    from emoai_core.jobs import ENV_JOB_ID, should_submit
+
+    assert should_submit(True, None) and should_submit(False, "10.255.255.1:6379")
+    monkeypatch.setenv(ENV_JOB_ID, "emoai-123")  # what Ray's job process sees
+    assert not should_submit(True, None) and not should_submit(False, "10.255.255.1:6379")
+
+
+def test_this_machines_own_addresses_are_local():
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("10.255.255.1", 9))  # no packet is sent: this only picks the outgoing interface
+        own = s.getsockname()[0]
+    assert not jobs.is_remote(f"{own}:6379") and not jobs.is_remote(f"http://{own}:8265")
+
+
 def test_runtime_env_comes_from_cluster_env(monkeypatch):
     monkeypatch.setenv("EMOAI_TRACKING_URI", "http://mlflow:5000")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     env = ClusterEnv(
         env_vars={"A": "1"}, python={"pip_packages": ["rich"]}, working_dir={"excludes": [".git"]}
     )
@@ -47,7 +65,12 @@ def test_runtime_env_comes_from_cluster_env(monkeypatch):
     assert (
         runtime["working_dir"] == str(REPO) and runtime["excludes"] == [".git"] and runtime["pip"] == ["rich"]
     )
-    assert runtime["env_vars"] == {"A": "1", "EMOAI_TRACKING_URI": "http://mlflow:5000", "X": "2"}
+    assert runtime["env_vars"] == {
+        "A": "1",
+        "EMOAI_TRACKING_URI": "http://mlflow:5000",
+        "HF_HUB_OFFLINE": "1",  # an offline machine's jobs stay offline
+        "X": "2",
+    }
 
 
 def test_job_streams_logs_and_reports_status(head):
