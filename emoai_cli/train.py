@@ -27,6 +27,9 @@ def train(
         None, "--resume", help="Continue an interrupted run (id, prefix, name) from its last checkpoint."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    promote: bool = typer.Option(
+        False, "--promote", help="Promote the trained model to @production (what predict and serve use)."
+    ),
     address: str | None = address_option(),
     wait: bool = wait_option(),
     submit: bool = submit_option(),
@@ -43,9 +46,11 @@ def train(
             args += ["--resume", resume]
         if wait:
             args.append("--wait")
+        if promote:
+            args.append("--promote")
         run_submitted(args, address, env_file)
         return
-    _run(overrides, config, resume, address, wait, json_output)
+    _run(overrides, config, resume, address, wait, json_output, promote)
 
 
 def run_submitted(args: list[str], address: str | None, env_file: Path | None) -> None:
@@ -94,6 +99,7 @@ def _run(
     address: str | None,
     wait: bool,
     json_output: bool,
+    promote: bool = False,
 ) -> None:
     from emoai_cli import console
     from emoai_cli.train_view import TrainView, print_result
@@ -128,9 +134,11 @@ def _run(
             console.hint(f"continue it with: emoai train --resume {view.run_id}")
             console.exit_interrupted()
         raise
+    promoted = _promote(result.run_id) if promote else None
     if json_output:
         console.print_json(
             {
+                "promoted": promoted,
                 "run_id": result.run_id,
                 "run_name": result.run_name,
                 "experiment": result.experiment,
@@ -143,6 +151,15 @@ def _run(
             }
         )
     print_result(result)
+    if promoted:
+        console.info(f"promoted version {promoted['version']} to @{promoted['alias']}: emoai predict \"i feel great\"")
+
+
+def _promote(run_id: str) -> dict:
+    from emoai_core.runs import promote_run
+
+    done = promote_run(run_id)
+    return {"alias": done.alias, "version": done.version, "local_copy": str(done.local_copy)}
 
 
 def register(app: typer.Typer) -> None:

@@ -164,7 +164,9 @@ def _scheduler(opts: TuneOptions, epochs: int) -> Any:
     # metric and mode come from TuneConfig: Tune refuses them in both places.
     return ASHAScheduler(
         time_attr="epoch",
-        max_t=epochs,
+        # one past the last epoch: a trial that reaches it must finish on its own and log its
+        # model; at max_t ASHA would stop it right after its last report, before the model is saved
+        max_t=epochs + 1,
         grace_period=1,
         reduction_factor=2,
     )
@@ -241,8 +243,13 @@ def _fit_in_thread(tuner: Any) -> tuple[threading.Thread, dict[str, Any]]:
     outcome: dict[str, Any] = {}
 
     def fit() -> None:
+        import contextlib
+        import sys
+
         try:
-            outcome["result"] = tuner.fit()
+            # Tune prints its own experiment tables on stdout; stdout is for emoai's data (--json)
+            with contextlib.redirect_stdout(sys.stderr):
+                outcome["result"] = tuner.fit()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             outcome["error"] = exc
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from emoai_core.errors import UsageError
@@ -85,3 +87,8 @@ def test_unknown_metric_is_refused_before_anything_starts(cli, gen_data, emoai_h
     assert "val_macro_f1" in result.stderr
     mode = cli("tune", "--data", gen_data, "--mode", "biggest")
     assert mode.exit_code == 2 and "unknown mode 'biggest'" in mode.stderr
+
+
+def test_the_example_file_is_the_default_space():
+    example = Path(__file__).resolve().parents[1] / "examples" / "search_space.yaml"
+    assert load_space(example).describe() == load_space(None).describe()
