@@ -92,7 +92,7 @@ def emoai(rows: int, epochs: int, workers: int, cpus: float, data: Path) -> dict
     from emoai_core.train_config import TrainConfig
     from emoai_core.train_events import RunStarted, StepProgress
 
-    version = pull(str(data), name="emotion")
+    version = pull(str(data), name="emotion").version
     marks: dict[str, float] = {}
 
     def on_event(event: object) -> None:
@@ -156,6 +156,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--kinds", nargs="+", default=["plain", "emoai-1x2", "emoai-2x1"])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.data = args.data or default_data()
@@ -170,7 +171,7 @@ def main() -> None:
         )
         print(json.dumps(out))
         return
-    results = {kind: run_one(kind, args) for kind in ("plain", "emoai-1x2", "emoai-2x1")}
+    results = {kind: run_one(kind, args) for kind in args.kinds}
     base = results["plain"]["samples_per_s"]
     print(f"{'loop':<12}{'samples/s':>11}{'× plain':>9}{'Ray start-up s':>16}")
     for kind, r in results.items():

@@ -1,0 +1,82 @@
+"""CLI start-up: median wall time of `emoai --help` and `emoai data list` in fresh processes.
+
+Beside `python -c pass` (the interpreter's own floor). Each command runs `--runs` times after one
+warm-up run (so the OS file cache is warm, as it is for a user typing commands).
+
+    python bench/cli_startup.py [--runs 15]
+
+Writes bench/results/cli_startup.json. Target: `emoai --help` <= 0.30 s median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "cli_startup.json"
+TARGET_S = 0.30
+
+
+def emoai_cmd() -> list[str]:
+    """The installed console script (what a user runs), else the module."""
+    script = Path(sys.executable).with_name("emoai")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
+
+
+def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="emoai-startup-") as home:
+        env = {**os.environ, "EMOAI_HOME": home}
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "emoai --help": [*emoai_cmd(), "--help"],
+            "emoai data list": [*emoai_cmd(), "data", "list"],
+        }
+        results = {}
+        for name, cmd in commands.items():
+            times = timed(cmd, args.runs, env)
+            results[name] = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+    print(f"{'command':<18}{'median s':>10}{'min s':>8}{'max s':>8}")
+    for name, r in results.items():
+        print(f"{name:<18}{r['median_s']:>10.3f}{r['min_s']:>8.3f}{r['max_s']:>8.3f}")
+    payload = {
+        "benchmark": "cli_startup",
+        "runs": args.runs,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "results": results,
+        "target": {"emoai --help median_s": TARGET_S},
+        "meets_target": results["emoai --help"]["median_s"] <= TARGET_S,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

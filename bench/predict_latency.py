@@ -1,0 +1,140 @@
+"""Prediction latency: `emoai predict` in a fresh process vs a fresh `transformers.pipeline`.
+
+Both use the same promoted model: emoai's local ONNX copy (tokenizers + onnxruntime only) and its
+Hugging Face export (`emoai export @production --format hf`) for the pipeline. Also the warm
+throughput of batch prediction over the 2,000 test sentences (ONNX, in one process).
+
+    python bench/predict_latency.py --home ~/.emoai     # a home with a promoted model
+    python bench/predict_latency.py --quick-model       # train+promote a 1-epoch model first
+
+Writes bench/results/predict_latency.json. Targets: `emoai predict` <= 0.6 s median and >= 5x
+faster than the pipeline baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results" / "predict_latency.json"
+TEXT = "i feel great"
+PIPELINE = (
+    "import sys; from transformers import pipeline; "
+    "p = pipeline('text-classification', model=sys.argv[1]); print(p(sys.argv[2])[0]['label'])"
+)
+
+
+def emoai(env: dict[str, str], *args: str) -> str:
+    script = Path(sys.executable).with_name("emoai")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
+    proc = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"emoai {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+def test_texts() -> list[str]:
+    for base in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion")):
+        if (base / "test.jsonl").exists():
+            return [json.loads(line)["text"] for line in (base / "test.jsonl").read_text().splitlines()]
+    raise SystemExit("real emotion data not found")
+
+
+def quick_model(env: dict[str, str]) -> None:
+    data = next(
+        p
+        for p in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion"))
+        if p.exists()
+    )
+    emoai(env, "data", "pull", str(data), "--name", "emotion")
+    emoai(env, "train", "--epochs", "1", "--limit", "2000", "--promote")
+
+
+def fresh(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float], str]:
+    times, out = [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - start)
+        out = proc.stdout.strip()
+    return times, out
+
+
+def warm_throughput(model_dir: Path, texts: list[str]) -> float:
+    from emoai_core.predict import OnnxPredictor
+
+    predictor = OnnxPredictor(model_dir)
+    predictor.predict_proba(texts[:64])
+    start = time.perf_counter()
+    for i in range(0, len(texts), 256):
+        predictor.predict_proba(texts[i : i + 256])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--quick-model", action="store_true")
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="emoai-latency-")
+    home = args.home or Path(tmp.name)
+    env = {**os.environ, "EMOAI_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    if args.quick_model:
+        quick_model(env)
+    os.environ["EMOAI_HOME"] = str(home)
+    from emoai_core.runs import local_copy_dir
+
+    onnx_dir = local_copy_dir("production")
+    if not (onnx_dir / "model.onnx").exists():
+        raise SystemExit(f"no promoted model under {home}: use --quick-model or promote one")
+    hf_dir = Path(tmp.name) / "hf"
+    emoai(env, "export", "@production", "--format", "hf", "--output", str(hf_dir))
+    script = Path(sys.executable).with_name("emoai")
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
+    fresh(cli + ["predict", TEXT], env, 1)  # warm the file cache
+    emoai_times, emoai_out = fresh([*cli, "predict", TEXT, "--json"], env, args.runs)
+    pipe_times, pipe_out = fresh(
+        [sys.executable, "-c", PIPELINE, str(hf_dir), TEXT], env, max(3, args.runs // 2)
+    )
+    emoai_label = (
+        json.loads(emoai_out)[0]["label"] if emoai_out.startswith("[") else json.loads(emoai_out)["label"]
+    )
+    throughput = warm_throughput(onnx_dir, test_texts())
+    emoai_med, pipe_med = statistics.median(emoai_times), statistics.median(pipe_times)
+    print(f"{'measure':<38}{'value':>10}")
+    print(f"{'emoai predict, fresh process (s)':<38}{emoai_med:>10.3f}")
+    print(f"{'transformers.pipeline, fresh (s)':<38}{pipe_med:>10.3f}")
+    print(f"{'speed-up':<38}{pipe_med / emoai_med:>10.1f}")
+    print(f"{'warm batch throughput (sentences/s)':<38}{throughput:>10.0f}")
+    payload = {
+        "benchmark": "predict_latency",
+        "text": TEXT,
+        "labels": {"emoai": emoai_label, "pipeline": pipe_out},
+        "emoai_predict_s": {"median": emoai_med, "all": emoai_times},
+        "pipeline_s": {"median": pipe_med, "all": pipe_times},
+        "speedup": pipe_med / emoai_med,
+        "warm_batch_sentences_per_s": throughput,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "targets": {"emoai_predict_median_s": 0.6, "speedup": 5},
+        "meets_targets": emoai_med <= 0.6 and pipe_med / emoai_med >= 5,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
