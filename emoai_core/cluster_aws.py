@@ -93,6 +93,13 @@ def setup_commands(env: ClusterEnv) -> list[str]:
     return commands
 
 
+def gpu_image(image: str) -> str:
+    """GPU nodes need Ray's CUDA image: the default `…-cpu` Ray image becomes its `…-gpu` twin."""
+    if image.startswith("rayproject/ray:") and image.endswith("-cpu"):
+        return image[: -len("-cpu")] + "-gpu"
+    return image
+
+
 def render(compute: ClusterCompute, env: ClusterEnv) -> dict[str, Any]:
     """The full launcher config for `ray up`."""
     import yaml
@@ -103,11 +110,12 @@ def render(compute: ClusterCompute, env: ClusterEnv) -> dict[str, Any]:
     config["max_workers"] = sum(w.max_workers for w in compute.worker_node_types)
     config["idle_timeout_minutes"] = compute.idle_timeout_minutes
     config["provider"]["region"] = compute.region
-    config["docker"]["image"] = env.base_image
+    has_gpus = any(node.gpus for node in [compute.head_node_type, *compute.worker_node_types])
+    config["docker"]["image"] = gpu_image(env.base_image) if has_gpus else env.base_image
     config["docker"]["run_options"] = list(config["docker"].get("run_options", [])) + [
         f"-e {k}={shlex.quote(v)}" for k, v in env.env_vars.items()
     ]
-    if any(node.gpus for node in [compute.head_node_type, *compute.worker_node_types]):
+    if has_gpus:
         config["docker"]["run_options"].append("--gpus all")
     config["file_mounts"] = {PROJECT_ON_NODE: str(project_dir())}
     config["rsync_exclude"] = list(config.get("rsync_exclude", [])) + list(env.working_dir.excludes)

@@ -183,3 +183,15 @@ def test_status_of_unreachable_dashboard_is_exit_3(cli):
 
     result = cli("cluster", "status", "--dashboard-url", f"http://127.0.0.1:{free_port()}")
     assert result.exit_code == 3 and "unreachable" in result.stderr
+
+
+def test_gpu_nodes_get_rays_cuda_image_even_with_the_default_env(cli, emoai_home):
+    result = cli(
+        "cluster", "up", "--config", REPO / "cluster" / "examples" / "aws-gpu.yaml", "--dry-run", "--json"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["docker"]["image"] == "rayproject/ray:2.60.0-py311-gpu"
+    cpu = cli(
+        "cluster", "up", "--config", REPO / "cluster" / "examples" / "aws-cpu.yaml", "--dry-run", "--json"
+    )
+    assert json.loads(cpu.stdout)["docker"]["image"] == "rayproject/ray:2.60.0-py311-cpu"
