@@ -7,6 +7,7 @@ current directory; a tracking server is used as is.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,14 @@ def client() -> MlflowClient:
         logging.getLogger(name).setLevel(logging.WARNING)
     import mlflow
 
+    before = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(settings.tracking_uri)
+    # mlflow also exports the URI to the environment; left there it would leak into every Ray
+    # process (local clusters, jobs) started later from this process, pointing them at this store
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
     mlflow_client = mlflow.MlflowClient(tracking_uri=settings.tracking_uri)
     if not settings.tracking_uri.startswith("sqlite:"):
         _check_reachable(mlflow_client, settings.tracking_uri)

@@ -40,6 +40,15 @@ async def settle(pilot, app: DashboardApp, polls: int = 1, since: int | None = N
     await pilot.pause()
 
 
+async def until_mounted(pilot, app: DashboardApp, selector: str) -> None:
+    """A pushed screen composes on the next turns of the event loop: wait for its widget."""
+    for _ in range(500):
+        if app.screen.query(selector):
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"{selector} never appeared")
+
+
 def row_names(app: DashboardApp) -> list[str]:
     table = app.runs_pane.table
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
@@ -266,6 +275,7 @@ async def test_help_screen_and_command_palette_list_the_actions():
         await settle(pilot, app)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        await until_mounted(pilot, app, "#help-text")
         assert "promote" in text_of(app, "#help-text")
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]

@@ -131,7 +131,7 @@ def test_train_submit_runs_on_the_cluster(cli, head, gen_data, tiny_model_dir, e
     assert result.exit_code == 0, result.stderr
     assert "SUCCEEDED" in result.stderr
     runs = json.loads(cli("runs", "list", "--json").stdout)
-    assert runs and runs[0]["status"] == "FINISHED"
+    assert runs and runs[0]["status"] == "FINISHED", result.stderr
     from emoai_core.runs import resolve_run
 
     assert resolve_run(runs[0]["run_id"]).data.tags["emoai.ray_job_id"].startswith("emoai-")

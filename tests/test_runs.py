@@ -152,3 +152,14 @@ def test_delete_needs_yes_without_terminal(cli, store):
 def test_stop_refuses_finished_run(cli, store):
     result = cli("runs", "stop", "beta")
     assert result.exit_code == 2 and "not running" in result.stderr
+
+
+def test_the_tracking_client_does_not_leak_its_uri_into_the_environment(emoai_home, monkeypatch):
+    """Ray processes started later inherit the environment: a leaked URI points them at this store."""
+    import os
+
+    from emoai_core.tracking import client
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    client()
+    assert "MLFLOW_TRACKING_URI" not in os.environ

@@ -145,8 +145,8 @@ class DashboardApp(App):
     def on_polled(self, message: Polled) -> None:
         snap = message.snapshot
         self.polling = False
-        if not self.screen_stack:  # a poll that lands while the app shuts down
-            return
+        if not self.screen_stack or not self.screen_stack[0].query("#runs-pane"):
+            return  # a poll that lands while the app shuts down
         self.polls += 1
         self.runs_pane.show(snap.runs, snap.errors.get("runs"))
         if self.focused is None and len(self.screen_stack) == 1:
