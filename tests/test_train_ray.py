@@ -182,7 +182,11 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
             runs = client.search_runs([exp.experiment_id]) if exp else []
             return runs and runs[0].data.metrics.get("epoch", 0) >= 1 and runs[0]
 
-        run = _wait_for(first_epoch_logged, 240, "the first epoch")
+        try:
+            run = _wait_for(first_epoch_logged, 240, "the first epoch")
+        except AssertionError:
+            proc.kill()
+            raise AssertionError(f"no epoch logged; the training process said: {proc.communicate()[1][-3000:]}") from None
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
