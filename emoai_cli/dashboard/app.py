@@ -131,6 +131,8 @@ class DashboardApp(App):
             self.poll()
 
     def poll(self) -> None:
+        if not self.screen_stack:  # a timer tick while the app shuts down
+            return
         if self.polling:
             self.poll_queued = True
             return
