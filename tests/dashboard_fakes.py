@@ -46,6 +46,7 @@ class FakeRuns:
         self.max_in_flight = 0
         self.delay = 0.0
         self.fail: str | None = None
+        self.gate: threading.Event | None = None  # when set, a poll blocks until the test releases it
         self._lock = threading.Lock()
 
     def runs(self) -> list[RunSummary]:
@@ -58,6 +59,8 @@ class FakeRuns:
         try:
             if self.delay:
                 time.sleep(self.delay)
+            if self.gate is not None:
+                self.gate.wait(timeout=30)
             if self.fail:
                 raise RuntimeError(self.fail)
             return sorted(self.items, key=lambda r: r.started or 0, reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import replace
 
 import pytest
@@ -165,16 +166,20 @@ async def test_polls_never_overlap():
 
 
 async def test_keys_stay_responsive_while_a_slow_poll_runs():
-    app = make([run(1), run(2)], refresh=5)
-    app.sources.runs.delay = 1.0
+    app = make([run(1), run(2)], refresh=60)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("r")  # a one-second poll starts on a worker thread
+        await settle(pilot, app, since=0)  # the poll on mount; no timer tick comes for a minute
+        gate = app.sources.runs.gate = threading.Event()
+        await pilot.press("r")  # a poll starts on a worker thread and blocks until the gate opens
         assert app.polling
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen) and app.polling  # handled before the poll ended
+        assert isinstance(app.screen, HelpScreen) and app.polling  # handled while the poll still blocks
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+        before = app.polls
+        gate.set()
+        await settle(pilot, app, since=before)
+        assert not app.polling
 
 
 async def test_empty_states_name_the_command_that_fills_them():
