@@ -11,25 +11,16 @@ Writes bench/results/cli_startup.json. Target: `emoai --help` <= 0.30 s median.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "cli_startup.json"
+from common import emoai_cmd, write_results
+
 TARGET_S = 0.30
-
-
-def emoai_cmd() -> list[str]:
-    """The installed console script (what a user runs), else the module."""
-    script = Path(sys.executable).with_name("emoai")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
 
 
 def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
@@ -60,22 +51,15 @@ def main() -> None:
     print(f"{'command':<18}{'median s':>10}{'min s':>8}{'max s':>8}")
     for name, r in results.items():
         print(f"{name:<18}{r['median_s']:>10.3f}{r['min_s']:>8.3f}{r['max_s']:>8.3f}")
-    payload = {
-        "benchmark": "cli_startup",
-        "runs": args.runs,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    write_results(
+        "cli_startup",
+        {
+            "runs": args.runs,
+            "results": results,
+            "target": {"emoai --help median_s": TARGET_S},
+            "meets_target": results["emoai --help"]["median_s"] <= TARGET_S,
         },
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "results": results,
-        "target": {"emoai --help median_s": TARGET_S},
-        "meets_target": results["emoai --help"]["median_s"] <= TARGET_S,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,40 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-RESULTS = HERE / "results" / "predict_latency.json"
+from common import emoai_cmd, quick_model, run_emoai, test_texts, write_results
+
 TEXT = "i feel great"
 PIPELINE = (
     "import sys; from transformers import pipeline; "
     "p = pipeline('text-classification', model=sys.argv[1]); print(p(sys.argv[2])[0]['label'])"
 )
-
-
-def emoai(env: dict[str, str], *args: str) -> str:
-    script = Path(sys.executable).with_name("emoai")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
-    proc = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True)
-    if proc.returncode:
-        raise SystemExit(f"emoai {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
-    return proc.stdout
-
-
-def test_texts() -> list[str]:
-    for base in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion")):
-        if (base / "test.jsonl").exists():
-            return [json.loads(line)["text"] for line in (base / "test.jsonl").read_text().splitlines()]
-    raise SystemExit("real emotion data not found")
-
-
-def quick_model(env: dict[str, str]) -> None:
-    data = next(
-        p
-        for p in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion"))
-        if p.exists()
-    )
-    emoai(env, "data", "pull", str(data), "--name", "emotion")
-    emoai(env, "train", "--epochs", "1", "--limit", "2000", "--promote")
 
 
 def fresh(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float], str]:
@@ -99,9 +71,8 @@ def main() -> None:
     if not (onnx_dir / "model.onnx").exists():
         raise SystemExit(f"no promoted model under {home}: use --quick-model or promote one")
     hf_dir = Path(tmp.name) / "hf"
-    emoai(env, "export", "@production", "--format", "hf", "--output", str(hf_dir))
-    script = Path(sys.executable).with_name("emoai")
-    cli = [str(script)] if script.exists() else [sys.executable, "-m", "emoai_cli.main"]
+    run_emoai(env, "export", "@production", "--format", "hf", "--output", str(hf_dir))
+    cli = emoai_cmd()
     fresh(cli + ["predict", TEXT], env, 1)  # warm the file cache
     emoai_times, emoai_out = fresh([*cli, "predict", TEXT, "--json"], env, args.runs)
     pipe_times, pipe_out = fresh(
@@ -117,22 +88,19 @@ def main() -> None:
     print(f"{'transformers.pipeline, fresh (s)':<38}{pipe_med:>10.3f}")
     print(f"{'speed-up':<38}{pipe_med / emoai_med:>10.1f}")
     print(f"{'warm batch throughput (sentences/s)':<38}{throughput:>10.0f}")
-    payload = {
-        "benchmark": "predict_latency",
-        "text": TEXT,
-        "labels": {"emoai": emoai_label, "pipeline": pipe_out},
-        "emoai_predict_s": {"median": emoai_med, "all": emoai_times},
-        "pipeline_s": {"median": pipe_med, "all": pipe_times},
-        "speedup": pipe_med / emoai_med,
-        "warm_batch_sentences_per_s": throughput,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "targets": {"emoai_predict_median_s": 0.6, "speedup": 5},
-        "meets_targets": emoai_med <= 0.6 and pipe_med / emoai_med >= 5,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_results(
+        "predict_latency",
+        {
+            "text": TEXT,
+            "labels": {"emoai": emoai_label, "pipeline": pipe_out},
+            "emoai_predict_s": {"median": emoai_med, "all": emoai_times},
+            "pipeline_s": {"median": pipe_med, "all": pipe_times},
+            "speedup": pipe_med / emoai_med,
+            "warm_batch_sentences_per_s": throughput,
+            "targets": {"emoai_predict_median_s": 0.6, "speedup": 5},
+            "meets_targets": emoai_med <= 0.6 and pipe_med / emoai_med >= 5,
+        },
+    )
     tmp.cleanup()
 
 

@@ -40,7 +40,7 @@ def start(
         0.0, "--gpus-per-replica", help="GPUs per replica.", rich_help_panel=SERVER
     ),
     max_batch_size: int = typer.Option(
-        16, "--max-batch-size", help="Most texts one model call batches together.", rich_help_panel=SERVER
+        32, "--max-batch-size", help="Most texts one model call batches together.", rich_help_panel=SERVER
     ),
     batch_wait_ms: float = typer.Option(
         5.0, "--batch-wait-ms", help="How long a batch waits to fill.", rich_help_panel=SERVER

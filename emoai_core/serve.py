@@ -26,7 +26,7 @@ class ServeOptions:
     replicas: int = 1
     cpus_per_replica: float = 1.0
     gpus_per_replica: float = 0.0
-    max_batch_size: int = 16
+    max_batch_size: int = 32  # fills at 32 concurrent requests (bench/serve_load.py)
     batch_wait_ms: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8000

@@ -76,7 +76,9 @@ class FakeRuns:
             "val_accuracy": [(1, 0.85), (2, 0.9), (3, 0.92), (4, 0.93)],
             "val_macro_f1": [(1, 0.8), (2, 0.86), (3, 0.89), (4, 0.9)],
         }
-        return RunDetail(summary, {"lr": "0.0002", "epochs": "4"}, {"emoai.kind": "train"}, history, "3", ["production"])
+        return RunDetail(
+            summary, {"lr": "0.0002", "epochs": "4"}, {"emoai.kind": "train"}, history, "3", ["production"]
+        )
 
     def promote(self, run_id: str) -> str:
         self.promoted.append(run_id)
@@ -128,5 +130,9 @@ def serving_view() -> ServingView:
     return ServingView("http://127.0.0.1:8000", True, "@production", "01" + "ab" * 15, "3", 125.0, apps)
 
 
-def sources(runs: list[RunSummary] | None = None, cluster: ClusterView | None = None, serving: ServingView | None = None) -> Sources:
+def sources(
+    runs: list[RunSummary] | None = None,
+    cluster: ClusterView | None = None,
+    serving: ServingView | None = None,
+) -> Sources:
     return Sources(FakeRuns(runs), FakeCluster(cluster), FakeServing(serving))

@@ -61,6 +61,32 @@ def test_onnx_and_torch_predictors_agree(onnx_dir, tiny_model_dir):
     assert np.abs(a - b).max() < 1e-5
 
 
+def test_length_buckets_cover_every_text_once_and_bound_padding():
+    from emoai_core.predict import length_buckets
+
+    rng = random.Random(7)
+    lengths = [rng.randint(2, 80) for _ in range(300)]
+    groups = length_buckets(lengths, max_batch=16, waste=1.3)
+    assert sorted(i for g in groups for i in g) == list(range(300))
+    for group in groups:
+        assert len(group) <= 16
+        sizes = [lengths[i] for i in group]
+        assert len(group) == 1 or len(group) * max(sizes) <= 1.3 * sum(sizes)
+    assert length_buckets([]) == []
+    assert length_buckets([5, 5, 5], max_batch=2) == [[0, 1], [2]]
+
+
+def test_bucketed_onnx_predictions_equal_one_text_at_a_time(onnx_dir):
+    from emoai_core.predict import OnnxPredictor
+
+    predictor = OnnxPredictor(onnx_dir)
+    texts = _random_texts(40, seed=11) + ["", "   "]
+    together = predictor.predict_proba(texts)
+    alone = np.concatenate([predictor.predict_proba([t]) for t in texts])
+    assert together.shape == (42, 6) and np.abs(together - alone).max() < 1e-5
+    assert predictor.predict_proba([]).shape == (0, 6)
+
+
 def test_hf_export_loads_in_a_plain_pipeline_with_label_names(tiny_model_dir, tmp_path, cli):
     from transformers import pipeline
 
