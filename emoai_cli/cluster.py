@@ -8,8 +8,11 @@ from typing import Any
 import typer
 
 from emoai_cli import console
+from emoai_cli.help import LeanHelpGroup
 
-app = typer.Typer(help="Ray clusters from cluster_compute.yaml: locally or on AWS.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LeanHelpGroup, help="Ray clusters from cluster_compute.yaml: locally or on AWS.", no_args_is_help=True
+)
 
 
 @app.command("up")

@@ -7,8 +7,11 @@ from typing import Any
 import typer
 
 from emoai_cli import console
+from emoai_cli.help import LeanHelpGroup
 
-app = typer.Typer(help="Data versions: pull a dataset, inspect it, validate it.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LeanHelpGroup, help="Data versions: pull a dataset, inspect it, validate it.", no_args_is_help=True
+)
 
 REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
 STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}

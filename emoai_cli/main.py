@@ -12,19 +12,19 @@ import traceback
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 try:  # typer >= 0.20 vendors click; older releases use the click package
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from emoai_cli.help import LeanHelpGroup
 from emoai_core import __version__
 from emoai_core import errors as codes
 from emoai_core.settings import ENV_DEBUG, ENV_HOME, ENV_TRACKING_URI
 
 
-class EmoaiGroup(TyperGroup):
+class EmoaiGroup(LeanHelpGroup):
     """Root group that turns every failure into `Error:` + `Hint:` and a documented exit code."""
 
     def main(
@@ -69,8 +69,11 @@ def _run_guarded(call: Any) -> int:
     except EmoaiError as exc:
         _report(exc.message, exc.hint, exc)
         return exc.exit_code
-    except NoArgsIsHelpError:
-        return codes.USAGE  # help was already shown
+    except NoArgsIsHelpError as exc:
+        help_text = exc.format_message()  # empty when typer's renderer already printed it
+        if help_text.strip():
+            typer.echo(help_text)
+        return codes.USAGE
     except UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "emoai"
         _report(exc.format_message(), f"see '{where} --help'", exc)

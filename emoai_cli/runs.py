@@ -11,9 +11,12 @@ from emoai_cli.formatting import STATUS_STYLE
 from emoai_cli.formatting import duration as _dur
 from emoai_cli.formatting import num as _num
 from emoai_cli.formatting import when as _when
+from emoai_cli.help import LeanHelpGroup
 
 app = typer.Typer(
-    help="Training runs tracked in MLflow: list, inspect, compare, promote.", no_args_is_help=True
+    cls=LeanHelpGroup,
+    help="Training runs tracked in MLflow: list, inspect, compare, promote.",
+    no_args_is_help=True,
 )
 
 RUN_HELP = "Run id, unique id prefix, run name, or @alias."

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from emoai_cli import console
+from emoai_cli.help import LeanHelpGroup
 
 
-class DefaultStartGroup(TyperGroup):
+class DefaultStartGroup(LeanHelpGroup):
     """`emoai serve [RUN] [OPTIONS]` means `emoai serve start …`; `status` and `stop` stay subcommands."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

@@ -152,7 +152,9 @@ def _run(
         )
     print_result(result)
     if promoted:
-        console.info(f"promoted version {promoted['version']} to @{promoted['alias']}: emoai predict \"i feel great\"")
+        console.info(
+            f'promoted version {promoted["version"]} to @{promoted["alias"]}: emoai predict "i feel great"'
+        )
 
 
 def _promote(run_id: str) -> dict:

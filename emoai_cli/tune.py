@@ -114,25 +114,52 @@ def tune(
     _summary(result)
 
 
+SHORT_NAMES = {"warmup_ratio": "warmup", "weight_decay": "wd", "batch_size": "batch", "label_smoothing": "ls"}
+
+
+def _param(value: str) -> str:
+    """Trial params arrive as MLflow strings: numbers get 3 significant digits so tables fit."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return str(int(number)) if number.is_integer() and "." not in value else f"{number:.3g}"
+
+
 def _table(rows: list[Any], metric: str, pending: int = 0, best_id: str | None = None) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"trials ({pending} pending)" if pending else "trials", title_justify="left")
-    for col in ("trial", "state", *(rows[0].params if rows else {}), "epoch", metric, f"best {metric}"):
-        table.add_column(col, justify="right" if col not in ("trial", "state") else "left")
-    for row in rows:
-        style = STATUS_STYLE.get(row.status, "")
-        state = row.status if row.status != "KILLED" else "STOPPED"
-        name = f"{row.name} *" if row.run_id == best_id else row.name
-        table.add_row(
-            name,
-            f"[{style}]{state}[/{style}]",
-            *row.params.values(),
-            str(row.epoch),
-            f"{row.metric:.4f}" if row.metric is not None else "-",
-            f"{row.best:.4f}" if row.best is not None else "-",
-        )
+    table = Table(
+        title=f"trials ({pending} pending)" if pending else "trials",
+        title_justify="left",
+        box=None,  # no borders: ten columns must fit an 80-column terminal
+        pad_edge=False,
+        padding=(0, 1, 0, 0),  # one space between columns
+        header_style="bold",
+    )
+    names = [SHORT_NAMES.get(p, p) for p in (rows[0].params if rows else {})]
+    table.add_column("trial", no_wrap=True)  # the id prefix `emoai runs show` takes: names are too wide
+    cells = [_cells(row, best_id) for row in rows]
+    for i, col in enumerate(("state", *names, "epoch", metric.removeprefix("val_"), "best"), start=1):
+        width = max([len(col)] + [len(str(c[i])) for c in cells])  # str() of a Text is its plain text
+        table.add_column(col, justify="left" if col == "state" else "right", no_wrap=True, min_width=width)
+    for row_cells in cells:
+        table.add_row(*row_cells)
     return table
+
+
+def _cells(row: Any, best_id: str | None) -> list[Any]:
+    from rich.text import Text
+
+    state = row.status if row.status != "KILLED" else "STOPPED"
+    return [
+        f"{row.run_id[:8]} *" if row.run_id == best_id else row.run_id[:8],
+        Text(state, style=STATUS_STYLE.get(row.status, "")),
+        *(_param(v) for v in row.params.values()),
+        str(row.epoch),
+        f"{row.metric:.4f}" if row.metric is not None else "-",
+        f"{row.best:.4f}" if row.best is not None else "-",
+    ]
 
 
 class TuneView:

@@ -18,8 +18,10 @@ def test_default_space_covers_the_recipe():
 
 def test_good_file(tmp_path):
     path = tmp_path / "space.yaml"
-    path.write_text("lr: {loguniform: [1.0e-5, 3.0e-4]}\nbatch-size: {choice: [16, 32]}\nepochs: {randint: [2, 5]}\n"
-                    "label_smoothing: {uniform: [0.0, 0.2]}\n")
+    path.write_text(
+        "lr: {loguniform: [1.0e-5, 3.0e-4]}\nbatch-size: {choice: [16, 32]}\nepochs: {randint: [2, 5]}\n"
+        "label_smoothing: {uniform: [0.0, 0.2]}\n"
+    )
     space = load_space(path)
     assert set(space.params) == {"lr", "batch_size", "epochs", "label_smoothing"}
     tune_space = space.to_tune()
@@ -92,3 +94,22 @@ def test_unknown_metric_is_refused_before_anything_starts(cli, gen_data, emoai_h
 def test_the_example_file_is_the_default_space():
     example = Path(__file__).resolve().parents[1] / "examples" / "search_space.yaml"
     assert load_space(example).describe() == load_space(None).describe()
+
+
+def test_trial_table_shows_short_numbers_that_fit_a_terminal():
+    from rich.console import Console
+
+    from emoai_cli.tune import _param, _table
+    from emoai_core.tune import TrialRow
+
+    assert _param("0.0001440524838692736") == "0.000144"
+    assert _param("64") == "64" and _param("0.0") == "0" and _param("random") == "random"
+    params = {"lr": "3.1622e-05", "warmup_ratio": "0.0243", "weight_decay": "0.0058", "batch_size": "64"}
+    row = TrialRow(
+        "4b353db7347d4f20", "flawless-owl-234", "KILLED", {**params, "dropout": "0.14"}, 1, 0.0944, 0.0944
+    )
+    console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(_table([row], "val_macro_f1", best_id="4b353db7347d4f20"))
+    text = console.export_text()
+    assert "3.16e-05" in text and "0.0058" in text and "STOPPED" in text and "4b353db7 *" in text
+    assert "…" not in text and "macro_f1" in text and "0.0944" in text  # nothing cut at 80 columns

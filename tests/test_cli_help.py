@@ -1,0 +1,81 @@
+"""Group help (`emoai`, `emoai data`, …) is drawn without rich: complete, wrapped, colour only on a TTY."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+GROUPS = [[], ["data"], ["runs"], ["serve"], ["cluster"]]
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")} | env
+    return subprocess.run(
+        [sys.executable, "-m", "emoai_cli.main", *args], capture_output=True, text=True, env=full_env
+    )
+
+
+def test_root_help_lists_every_command_and_global_option(cli):
+    from emoai_cli.main import app
+
+    result = cli("--help")
+    assert result.exit_code == 0
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert len(names) >= 10
+    for name in names:
+        assert re.search(rf"│ {name}\s+\S", result.stdout), name
+    for option in ("--home", "--tracking-uri", "--debug", "--version", "--help"):
+        assert option in result.stdout
+    assert "[env var: EMOAI_HOME]" in result.stdout
+    assert "Usage: emoai [OPTIONS] COMMAND [ARGS]..." in result.stdout
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: " ".join(g) or "root")
+def test_group_help_imports_no_rich(group):
+    code = (
+        "import json, sys\n"
+        "from emoai_cli.main import app\n"
+        f"try:\n    app({group + ['--help']!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(json.dumps([m for m in ('rich', 'typer.rich_utils', 'markdown_it') if m in sys.modules]),"
+        " file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Commands" in proc.stdout
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
+
+
+def test_help_fits_the_terminal_width_and_has_no_colour_in_a_pipe():
+    proc = _run("--help", COLUMNS="60")
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert not ANSI.search(proc.stdout)
+    assert max(len(line) for line in lines) <= 60
+    box = [line for line in lines if line.startswith(("│", "╭", "╰"))]
+    assert box and all(len(line) == 60 for line in box)  # every panel line reaches the right border
+
+
+def test_force_color_paints_and_no_color_wins():
+    painted = _run("data", "--help", FORCE_COLOR="1")
+    assert "\x1b[1;36mpull\x1b[0m" in painted.stdout
+    plain = _run("data", "--help", FORCE_COLOR="1", NO_COLOR="1")
+    assert not ANSI.search(plain.stdout)
+
+
+def test_bare_group_prints_its_help_and_exits_2():
+    proc = _run("data")
+    assert proc.returncode == 2
+    assert "Usage: emoai data [OPTIONS] COMMAND [ARGS]..." in proc.stdout
+    assert "validate" in proc.stdout
+
+
+def test_command_help_keeps_typers_panels(cli):
+    result = cli("train", "--help")
+    assert result.exit_code == 0
+    assert "Resources" in result.stdout and "--num-workers" in result.stdout
