@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from common import emoai_cmd, write_results
+from common import REPO, emoai_cmd, write_results
 
 TARGET_S = 0.30
 
@@ -47,10 +48,13 @@ def main() -> None:
         "emoai --help": [*emoai_cmd(), "--help"],
         "emoai data list": [*emoai_cmd(), "data", "list"],
     }
-    settings = {
-        "python default (bytecode cached)": {"PYTHONDONTWRITEBYTECODE": None},
+    settings = {  # as given first: the default run leaves __pycache__ behind
         f"as given (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')})": {},
+        "python default (bytecode cached)": {"PYTHONDONTWRITEBYTECODE": None},
     }
+    for package in ("emoai_cli", "emoai_core"):
+        for cache in (REPO / package).rglob("__pycache__"):
+            shutil.rmtree(cache)
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="emoai-startup-") as home:
         for setting, overrides in settings.items():
