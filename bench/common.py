@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -46,6 +47,28 @@ def quick_model(env: dict[str, str]) -> None:
     """Pull the real data and promote a 1-epoch model: the latency of MiniLM, in minutes."""
     run_emoai(env, "data", "pull", str(data_dir()), "--name", "emotion")
     run_emoai(env, "train", "--epochs", "1", "--limit", "2000", "--promote")
+
+
+AS_GIVEN = f"as given (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')})"
+DEFAULT = "python default (bytecode cached)"
+
+
+def bytecode_settings() -> dict[str, dict[str, str | None]]:
+    """Environment overrides for the two ways to start `emoai`, in the order to measure them.
+
+    This sandbox exports PYTHONDONTWRITEBYTECODE=1, so an editable install recompiles emoai's
+    modules on every start; on a laptop Python caches the bytecode after the first run. The
+    project's caches are cleared first, so "as given" never reads bytecode a default run wrote.
+    """
+    for package in ("emoai_cli", "emoai_core"):
+        for cache in (REPO / package).rglob("__pycache__"):
+            shutil.rmtree(cache)
+    return {AS_GIVEN: {}, DEFAULT: {"PYTHONDONTWRITEBYTECODE": None}}
+
+
+def with_overrides(env: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
+    merged = {**env, **overrides}
+    return {k: v for k, v in merged.items() if v is not None}
 
 
 def machine() -> dict[str, Any]:

@@ -148,6 +148,9 @@ _register()
 
 def run() -> None:
     """Console-script entry point."""
+    from emoai_cli import console
+
+    console.mark_standalone()
     app()
 
 

@@ -15,6 +15,7 @@ import typer
 from emoai_cli import console
 
 MODEL_PANEL = "Model"
+FEW_TEXTS = 8  # up to this many, a one-shot session (see OnnxPredictor): start-up is what counts
 
 
 def _texts(texts: list[str], file: Path | None, text_col: str) -> list[str]:
@@ -99,15 +100,16 @@ def predict(
         from emoai_core.predict import load_predictor
         from emoai_core.predict import predict as run_predict
 
-        predictions = run_predict(load_predictor(choice.path), items)
+        predictor = load_predictor(choice.path, one_shot=len(items) <= FEW_TEXTS)
+        predictions = run_predict(predictor, items)
     if output is not None:
         _write_jsonl(output, items, predictions)
         console.info(f"wrote {len(items)} predictions to {output}")
-        return
-    if json_output:
+    elif json_output:
         console.print_json([{"text": t, **p.to_json(top_k)} for t, p in zip(items, predictions, strict=True)])
-        return
-    _render(items, predictions, top_k)
+    else:
+        _render(items, predictions, top_k)
+    console.finish_now()
 
 
 def _write_jsonl(path: Path, texts: list[str], predictions: list[Any]) -> None:

@@ -105,7 +105,10 @@ def _max_length(model_dir: Path) -> int:
 class OnnxPredictor:
     """tokenizers + onnxruntime: no torch, transformers, ray or mlflow import."""
 
-    def __init__(self, model_dir: Path, threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path, threads: int | None = None, one_shot: bool = False) -> None:
+        """`one_shot`: a session for a few texts in a fresh process (`emoai predict "text"`), so
+        start-up is all that counts: one thread and no graph rewriting (measured: 0.09 s -> 0.065 s
+        to create, same answers to 1e-5, no slower on a handful of short texts)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -119,6 +122,9 @@ class OnnxPredictor:
         options.log_severity_level = 3
         if threads:
             options.intra_op_num_threads = threads
+        if one_shot:
+            options.intra_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         self.session = ort.InferenceSession(
             str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
@@ -174,15 +180,17 @@ class TorchPredictor:
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.labels)))
 
 
-def load_predictor(model_dir: Path, threads: int | None = None) -> OnnxPredictor | TorchPredictor:
+def load_predictor(
+    model_dir: Path, threads: int | None = None, one_shot: bool = False
+) -> OnnxPredictor | TorchPredictor:
     """ONNX when the folder has `model.onnx` (the fast path), else torch on a Hugging Face folder."""
     model_dir = Path(model_dir).expanduser()
     if not model_dir.is_dir():
         raise UsageError(f"model folder not found: {model_dir}")
     if (model_dir / "model.onnx").is_file():
-        return OnnxPredictor(model_dir, threads)
+        return OnnxPredictor(model_dir, threads, one_shot)
     if (model_dir / "config.json").is_file():
-        return TorchPredictor(model_dir, threads)
+        return TorchPredictor(model_dir, 1 if one_shot else threads)
     raise UsageError(
         f"not a model folder: {model_dir} (no model.onnx or config.json)",
         "pass a folder made by 'emoai export' or 'emoai runs promote'",

@@ -18,7 +18,7 @@ from emoai_core.errors import EmoaiError, UnreachableError, UsageError
 from emoai_core.settings import load_settings
 
 APP_NAME = "emoai"
-BUNDLE_FILES = ("model.onnx", "tokenizer.json", "labels.json", "meta.json")
+BUNDLE_FILES = ("model.onnx", "tokenizer.json", "labels.json", "meta.json", "model.onnx.data")
 
 
 @dataclass

@@ -47,7 +47,7 @@ def test_onnx_logits_match_torch(onnx_dir, tiny_model_dir):
 
 def test_onnx_bundle_is_self_contained(onnx_dir):
     names = sorted(p.name for p in onnx_dir.iterdir())
-    assert names == ["labels.json", "meta.json", "model.onnx", "tokenizer.json"]
+    assert names == ["labels.json", "meta.json", "model.onnx", "model.onnx.data", "tokenizer.json"]
     assert json.loads((onnx_dir / "labels.json").read_text())["labels"] == LABELS
 
 
@@ -218,3 +218,25 @@ def test_predict_output_file_through_ray(cli, ray_session, onnx_dir, tmp_path):
 
     direct = OnnxPredictor(onnx_dir).predict_proba(texts[:20]).argmax(axis=1)
     assert [r["label"] for r in rows[:20]] == [LABELS[i] for i in direct]
+
+
+def test_standalone_predict_exits_fast_with_its_output_flushed(onnx_dir, emoai_home):
+    """`emoai predict` leaves with os._exit after writing: a pipe must still get every byte."""
+    texts = [f"text number {i}" for i in range(12)]  # more than FEW_TEXTS: the thread-pool path too
+    proc = subprocess.run(
+        [sys.executable, "-m", "emoai_cli.main", "predict", "--model-dir", str(onnx_dir), "--json", *texts],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [row["text"] for row in json.loads(proc.stdout)] == texts
+
+
+def test_one_shot_session_gives_the_same_answers(onnx_dir):
+    from emoai_core.predict import OnnxPredictor
+
+    texts = _random_texts(6, seed=5)
+    full = OnnxPredictor(onnx_dir).predict_proba(texts)
+    quick = OnnxPredictor(onnx_dir, one_shot=True)
+    assert quick.session.get_session_options().intra_op_num_threads == 1
+    assert np.abs(quick.predict_proba(texts) - full).max() < 1e-5
