@@ -1,11 +1,13 @@
 """Training throughput: emoai's Ray Train loop beside a plain single-process PyTorch loop.
 
 Same model (the packaged all-MiniLM-L6-v2), same 2,000 real training sentences, same batch size,
-max length, length-grouped batches, optimizer and threads. Each measurement runs in a fresh
-process. Samples/s count the training part of an epoch only; Ray start-up (init, tokenising with
-Ray Data, starting the worker group) is reported separately.
+max length, length-grouped batches, recipe (emoai's defaults), optimizer and threads. Each
+measurement runs in a fresh process. Samples/s count the training part of an epoch only; Ray
+start-up (init, tokenising with Ray Data, starting the worker group) is reported separately.
+`plain-in-ray` runs the plain loop as one Ray task on emoai's local Ray: the cost of Ray's
+runtime alone, apart from Ray Train and Ray Data.
 
-    python bench/train_throughput.py [--rows 2000] [--epochs 1] [--data ../shared/data/emotion]
+    python bench/train_throughput.py [--rows 2000] [--epochs 3] [--data ../shared/data/emotion]
 
 Writes bench/results/train_throughput.json. Target: emoai ≥ 0.9× the plain loop's samples/s.
 """
@@ -43,7 +45,8 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
     from emoai_core.batching import chunk_rows, grouped_batches
     from emoai_core.labels import LabelMap
     from emoai_core.model import build_classifier, load_tokenizer, resolve_base_model
-    from emoai_core.optim import build_optimizer, build_scheduler
+    from emoai_core.optim import build_loss, build_optimizer, build_scheduler
+    from emoai_core.train_defaults import DEFAULTS
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -58,9 +61,10 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
     lengths = np.asarray([len(x) for x in ids])
     model = build_classifier(source, labels)
     steps = -(-rows // BATCH)
-    opt = build_optimizer(model, LR, 0.01, 1.0)
-    sched = build_scheduler(opt, steps * epochs, 0.06)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    # emoai's default recipe (layer-wise lr decay, label smoothing), so only the loop differs
+    opt = build_optimizer(model, LR, float(DEFAULTS["weight_decay"]), float(DEFAULTS["llrd"]))
+    sched = build_scheduler(opt, steps * epochs, float(DEFAULTS["warmup_ratio"]))
+    loss_fn = build_loss(None, float(DEFAULTS["label_smoothing"]))
     seconds = []
     for epoch in range(1, epochs + 1):
         size = chunk_rows(BATCH)
@@ -81,6 +85,16 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
             sched.step()
         seconds.append(time.perf_counter() - start)
     return {"train_seconds": seconds, "samples_per_s": rows * epochs / sum(seconds)}
+
+
+def plain_in_ray(rows: int, epochs: int, data: Path) -> dict:
+    """The plain loop as a Ray task on emoai's local Ray: what Ray's runtime alone costs."""
+    import ray
+
+    from emoai_core.ray_env import connect
+
+    connect(num_cpus=2)
+    return ray.get(ray.remote(num_cpus=2)(plain).remote(rows, epochs, 2, data))
 
 
 def emoai(rows: int, epochs: int, workers: int, cpus: float, data: Path) -> dict:
@@ -156,19 +170,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--data", type=Path, default=None)
-    parser.add_argument("--kinds", nargs="+", default=["plain", "emoai-1x2", "emoai-2x1"])
+    parser.add_argument("--kinds", nargs="+", default=["plain", "plain-in-ray", "emoai-1x2"])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.data = args.data or default_data()
     if args.one:
         kind = args.one
-        out = (
-            plain(args.rows, args.epochs, 2, args.data)
-            if kind == "plain"
-            else emoai(
-                args.rows, args.epochs, *{"emoai-1x2": (1, 2.0), "emoai-2x1": (2, 1.0)}[kind], args.data
-            )
-        )
+        if kind == "plain":
+            out = plain(args.rows, args.epochs, 2, args.data)
+        elif kind == "plain-in-ray":
+            out = plain_in_ray(args.rows, args.epochs, args.data)
+        else:
+            workers, cpus = {"emoai-1x2": (1, 2.0), "emoai-2x1": (2, 1.0)}[kind]
+            out = emoai(args.rows, args.epochs, workers, cpus, args.data)
         print(json.dumps(out))
         return
     results = {kind: run_one(kind, args) for kind in args.kinds}

@@ -78,8 +78,11 @@ class LocalHead:
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    from emoai_core.ray_env import LOCAL_WORKER_NICENESS
+
     ensure_service_env()
-    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", **(extra or {})}
+    niceness = os.environ.get("RAY_worker_niceness", str(LOCAL_WORKER_NICENESS))  # noqa: SIM112 - Ray spells it so; the user's wins
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_worker_niceness": niceness, **(extra or {})}
 
 
 def new_temp_dir(prefix: str = "emoai-ray-") -> str:

@@ -23,6 +23,13 @@ def resolve_address(address: str | None = None) -> str | None:
     return address or load_settings().ray_address or current_address()
 
 
+# Ray starts its workers at niceness 15 so a busy node still answers its raylet. On a laptop the
+# training worker then yields the CPU to every idle-looking Ray daemon and to the driver, and its
+# two torch threads wait on each other: 66 s against 60 s an epoch in bench/train_throughput.py.
+# Clusters emoai starts itself run workers at 0; clusters started elsewhere keep their setting.
+LOCAL_WORKER_NICENESS = 0
+
+
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
     """Connect this process to Ray once; returns 'local' or the cluster address."""
     ensure_service_env()
@@ -41,7 +48,12 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         if target:
             ray.init(address=target, **kwargs)
         else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+            ray.init(
+                num_cpus=num_cpus,
+                include_dashboard=False,
+                _system_config={"worker_niceness": LOCAL_WORKER_NICENESS},
+                **kwargs,
+            )
     except (ConnectionError, TimeoutError) as exc:
         raise UnreachableError(
             f"cannot reach the Ray cluster at {target}: {str(exc).splitlines()[0]}",

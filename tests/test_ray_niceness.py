@@ -1,0 +1,30 @@
+"""Ray workers of clusters emoai starts itself run at niceness 0 (Ray's default is 15)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def test_local_nodes_start_workers_at_niceness_zero_unless_the_user_chose(monkeypatch):
+    from emoai_core.local_ray import _env
+
+    monkeypatch.delenv("RAY_worker_niceness", raising=False)
+    assert _env()["RAY_worker_niceness"] == "0"
+    monkeypatch.setenv("RAY_worker_niceness", "10")
+    assert _env()["RAY_worker_niceness"] == "10"
+
+
+@pytest.mark.slow
+def test_in_process_ray_runs_tasks_at_niceness_zero(emoai_home):
+    import ray
+
+    from emoai_core.ray_env import connect
+
+    assert not ray.is_initialized()
+    try:
+        assert connect(num_cpus=1) == "local"
+        assert ray.get(ray.remote(lambda: os.nice(0)).remote()) == 0
+    finally:
+        ray.shutdown()
