@@ -137,10 +137,11 @@ def root(
 
 
 def _register() -> None:
-    """Attach the command groups that are ready."""
-    from emoai_cli import commands
+    """Attach the command groups: all of them, or only the invoked one in the `emoai` process."""
+    from emoai_cli import commands, launch
 
-    commands.register(app)
+    standalone = launch.standalone or __name__ == "__main__"
+    commands.register(app, sys.argv[1:] if standalone else None)
 
 
 _register()

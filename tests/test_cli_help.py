@@ -79,3 +79,48 @@ def test_command_help_keeps_typers_panels(cli):
     result = cli("train", "--help")
     assert result.exit_code == 0
     assert "Resources" in result.stdout and "--num-workers" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["predict", "i feel great"], "predict"),
+        (["--home", "/tmp/h", "export", "RUN"], "predict"),
+        (["--home=/tmp/h", "--debug", "eval"], "evaluate"),
+        (["--tracking-uri", "train", "runs", "list"], "runs"),  # 'train' is the option's value
+        (["--help"], None),
+        ([], None),
+        (["trian"], None),  # an unknown name needs every command for "Did you mean"
+    ],
+)
+def test_the_command_line_names_the_module_to_register(argv, module):
+    from emoai_cli.commands import invoked_module
+
+    assert invoked_module(argv) == module
+
+
+def test_the_emoai_process_builds_only_the_invoked_command():
+    code = (
+        "import json, sys\n"
+        "sys.argv = ['emoai', 'predict', '--help']\n"
+        "from emoai_cli import launch\n"
+        "launch.standalone = True\n"
+        "import emoai_cli.main\n"
+        "print(json.dumps(sorted(c.name for c in emoai_cli.main.app.registered_commands)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == ["export", "predict"]
+
+
+def test_console_script_entry_runs_the_cli():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv = ['emoai', '--version']; from emoai_cli.launch import run; run()",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("emoai ")
