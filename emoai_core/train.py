@@ -433,6 +433,8 @@ def _run(
         resumed_from = last_checkpoint_epoch(run_id)
         client.update_run(run_id, status="RUNNING")
     tracker = _Tracker(client, run_id)
+    if resume_run is not None:
+        backfill_epochs(client, tracker, run_id)
     emit(
         on_event,
         RunStarted(
@@ -493,14 +495,41 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
-def last_checkpoint_epoch(run_id: str) -> int:
-    """The epoch of the latest checkpoint Ray Train persisted for this run (0: none)."""
+def _checkpoint_snapshot(run_id: str) -> dict[str, Any]:
     snapshot = load_settings().ray_storage / ray_run_name(run_id) / "checkpoint_manager_snapshot.json"
     try:
-        latest = json.loads(snapshot.read_text()).get("latest_checkpoint_result") or {}
+        return json.loads(snapshot.read_text())
     except (OSError, ValueError):
-        return 0
+        return {}
+
+
+def last_checkpoint_epoch(run_id: str) -> int:
+    """The epoch of the latest checkpoint Ray Train persisted for this run (0: none)."""
+    latest = _checkpoint_snapshot(run_id).get("latest_checkpoint_result") or {}
     return int(latest.get("metrics", {}).get("epoch", 0))
+
+
+def checkpointed_metrics(run_id: str) -> list[dict[str, Any]]:
+    """The metrics reported with each checkpoint Ray Train still keeps for this run, by epoch."""
+    snapshot = _checkpoint_snapshot(run_id)
+    results = [*(snapshot.get("checkpoint_results") or []), snapshot.get("latest_checkpoint_result") or {}]
+    by_epoch = {
+        int(r["metrics"]["epoch"]): r["metrics"] for r in results if r.get("metrics", {}).get("epoch")
+    }
+    return [by_epoch[e] for e in sorted(by_epoch)]
+
+
+def backfill_epochs(client: Any, tracker: _Tracker, run_id: str) -> list[int]:
+    """Log the epochs whose checkpoint was persisted but whose metrics never reached MLflow.
+
+    Ctrl-C can land between Ray Train persisting an epoch's checkpoint and the driver logging
+    that epoch: the resumed run starts after it, so without this its metrics would be missing.
+    """
+    logged = {int(m.step) for m in client.get_metric_history(run_id, "val_loss")}
+    missing = [m for m in checkpointed_metrics(run_id) if int(m["epoch"]) not in logged]
+    for metrics in missing:
+        tracker.log_epoch(metrics)
+    return [int(m["epoch"]) for m in missing]
 
 
 def train(

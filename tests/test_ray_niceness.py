@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 
 import pytest
 
@@ -18,13 +19,16 @@ def test_local_nodes_start_workers_at_niceness_zero_unless_the_user_chose(monkey
 
 @pytest.mark.slow
 def test_in_process_ray_runs_tasks_at_niceness_zero(emoai_home):
-    import ray
-
-    from emoai_core.ray_env import connect
-
-    assert not ray.is_initialized()
-    try:
-        assert connect(num_cpus=1) == "local"
-        assert ray.get(ray.remote(lambda: os.nice(0)).remote()) == 0
-    finally:
-        ray.shutdown()
+    """In a subprocess: the test session keeps its own shared Ray (conftest.ray_session)."""
+    code = (
+        "import os, ray\n"
+        "from emoai_core.ray_env import connect\n"
+        "assert connect(num_cpus=1) == 'local'\n"
+        "try:\n"
+        "    print(ray.get(ray.remote(lambda: os.nice(0)).remote()))\n"
+        "finally:\n"
+        "    ray.shutdown()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "0"

@@ -201,3 +201,39 @@ def test_train_config_defaults_are_the_recipe():
     cfg = TrainConfig()
     for key, value in DEFAULTS.items():
         assert getattr(cfg, key) == value
+
+
+def test_resume_logs_checkpointed_epochs_that_never_reached_mlflow(emoai_home):
+    """Ctrl-C between Ray persisting epoch 2's checkpoint and the driver logging it."""
+    import json
+    from types import SimpleNamespace
+
+    from emoai_core.settings import load_settings
+    from emoai_core.train import _Tracker, backfill_epochs, checkpointed_metrics, ray_run_name
+
+    run_id = "r1"
+    folder = load_settings().ray_storage / ray_run_name(run_id)
+    folder.mkdir(parents=True)
+    epoch = {n: {"epoch": n, "val_loss": 1.0 / n, "train_loss": 2.0 / n} for n in (1, 2)}
+    snapshot = {
+        "checkpoint_results": [{"metrics": epoch[1]}, {"metrics": epoch[2]}],
+        "latest_checkpoint_result": {"metrics": epoch[2]},
+    }
+    (folder / "checkpoint_manager_snapshot.json").write_text(json.dumps(snapshot))
+    assert [m["epoch"] for m in checkpointed_metrics(run_id)] == [1, 2]
+
+    class Client:
+        def __init__(self) -> None:
+            self.batches: list = []
+
+        def get_metric_history(self, rid, key):
+            assert (rid, key) == (run_id, "val_loss")
+            return [SimpleNamespace(step=1)]  # epoch 1 was logged, epoch 2 was not
+
+        def log_batch(self, rid, metrics):
+            self.batches.append(metrics)
+
+    client = Client()
+    assert backfill_epochs(client, _Tracker(client, run_id), run_id) == [2]
+    assert {(m.key, m.step) for m in client.batches[0]} == {("epoch", 2), ("val_loss", 2), ("train_loss", 2)}
+    assert checkpointed_metrics("no-such-run") == []
