@@ -115,14 +115,6 @@ def progress(json_output: bool = False) -> Iterator[ProgressRenderer]:
         yield renderer
 
 
-_standalone = False  # True only inside the `emoai` process itself (set by emoai_cli.main.run)
-
-
-def mark_standalone() -> None:
-    global _standalone
-    _standalone = True
-
-
 def finish_now() -> None:
     """Exit 0 at once, skipping interpreter teardown, after a command whose output is written.
 
@@ -130,7 +122,9 @@ def finish_now() -> None:
     that start no Ray, MLflow or temp-file cleanup (their exit hooks would be skipped too), and
     only in the real `emoai` process: under a test runner this returns and the command ends normally.
     """
-    if not _standalone:
+    from emoai_cli import launch
+
+    if not launch.standalone:
         return
     import os
 

@@ -9,6 +9,7 @@ commands with many options (`emoai train --help`) keep typer's renderer.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -16,7 +17,8 @@ from typing import Any
 
 from typer.core import TyperGroup
 
-BOLD_CYAN, BOLD_GREEN, YELLOW, DIM, DIM_YELLOW, BOLD = "1;36", "1;32", "33", "2", "2;33", "1"
+BOLD_CYAN, BOLD_GREEN, YELLOW, DIM, BOLD = "1;36", "1;32", "33", "2", "1"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _color_enabled(stream: Any) -> bool:
@@ -61,15 +63,7 @@ def _panel(title: str, rows: list[Row], width: int, paint: Painter) -> list[str]
 
 
 def _strip(text: str) -> str:
-    out, skipping = [], False
-    for ch in text:
-        if ch == "\x1b":
-            skipping = True
-        elif skipping and ch == "m":
-            skipping = False
-        elif not skipping:
-            out.append(ch)
-    return "".join(out)
+    return ANSI.sub("", text)
 
 
 def _option_rows(ctx: Any, params: list[Any], paint: Painter) -> list[Row]:
@@ -87,9 +81,8 @@ def _option_rows(ctx: Any, params: list[Any], paint: Painter) -> list[Row]:
     w_meta = max((len(i[2]) for i in infos), default=0)
     rows = []
     for long, short, metavar, help_text in infos:
-        style = BOLD_CYAN
         cells = [
-            paint(long, style) + " " * (w_long - len(long)),
+            paint(long, BOLD_CYAN) + " " * (w_long - len(long)),
             paint(short, BOLD_GREEN) + " " * (w_short - len(short)),
             paint(metavar, YELLOW) + " " * (w_meta - len(metavar)),
         ]
@@ -107,14 +100,12 @@ def _option_help(param: Any) -> list[str]:
 
 
 def _command_rows(ctx: Any, group: Any, paint: Painter) -> list[Row]:
-    names = [n for n in group.list_commands(ctx) if not group.get_command(ctx, n).hidden]
-    width = max((len(n) for n in names), default=0)
-    rows = []
-    for name in names:
-        command = group.get_command(ctx, name)
-        short = command.get_short_help_str(limit=300)
-        rows.append(([paint(name, BOLD_CYAN) + " " * (width - len(name))], [short]))
-    return rows
+    commands = [(n, group.get_command(ctx, n)) for n in group.list_commands(ctx)]
+    shown = [(n, c) for n, c in commands if not c.hidden]
+    width = max((len(n) for n, _ in shown), default=0)
+    return [
+        ([paint(n, BOLD_CYAN) + " " * (width - len(n))], [c.get_short_help_str(limit=300)]) for n, c in shown
+    ]
 
 
 def render_group_help(ctx: Any, group: Any) -> str:

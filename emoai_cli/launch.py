@@ -1,7 +1,8 @@
 """The `emoai` console script: marks the process as the CLI itself before the app is built.
 
 Only then may the root app register just the command module the command line names (see
-`emoai_cli.commands`); a program or test that imports `emoai_cli.main` always gets every command.
+`emoai_cli.commands`) and may a finished command skip interpreter teardown
+(`console.finish_now`); a program or test that imports `emoai_cli.main` gets neither.
 """
 
 from __future__ import annotations

@@ -140,18 +140,16 @@ def _register() -> None:
     """Attach the command groups: all of them, or only the invoked one in the `emoai` process."""
     from emoai_cli import commands, launch
 
-    standalone = launch.standalone or __name__ == "__main__"
-    commands.register(app, sys.argv[1:] if standalone else None)
+    if __name__ == "__main__":  # `python -m emoai_cli.main` is the emoai process too
+        launch.standalone = True
+    commands.register(app, sys.argv[1:] if launch.standalone else None)
 
 
 _register()
 
 
 def run() -> None:
-    """Console-script entry point."""
-    from emoai_cli import console
-
-    console.mark_standalone()
+    """Run the CLI (the console script goes through `emoai_cli.launch.run`)."""
     app()
 
 
