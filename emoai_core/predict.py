@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from emoai_core.batching import pad_batch
 from emoai_core.errors import UsageError
 
 BATCH = 64
@@ -133,12 +134,7 @@ class OnnxPredictor:
         encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         probs = np.zeros((len(encoded), len(self.labels)), dtype=np.float32)
         for group in length_buckets([len(ids) for ids in encoded]):
-            width = max(len(encoded[i]) for i in group)
-            ids = np.full((len(group), width), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(group), width), dtype=np.int64)
-            for row, i in enumerate(group):
-                ids[row, : len(encoded[i])] = encoded[i]
-                mask[row, : len(encoded[i])] = 1
+            ids, mask = pad_batch((encoded[i] for i in group), self.pad_id)
             (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
             probs[group] = softmax(logits)
         return probs
