@@ -17,24 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-RESULTS = HERE / "results" / "train_throughput.json"
+from common import REPO, data_dir, write_results
+
 BATCH, MAX_LENGTH, LR = 32, 64, 1e-4
-
-
-def default_data() -> Path:
-    for base in (REPO.parent / "shared" / "data" / "emotion", Path("/work/shared/data/emotion")):
-        if (base / "train.jsonl").exists():
-            return base
-    raise SystemExit("real emotion data not found; pass --data")
 
 
 def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
@@ -173,7 +164,7 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=["plain", "plain-in-ray", "emoai-1x2"])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.data = args.data or default_data()
+    args.data = args.data or data_dir()
     if args.one:
         kind = args.one
         if kind == "plain":
@@ -191,25 +182,18 @@ def main() -> None:
     for kind, r in results.items():
         startup = r.get("ray_init_and_tokenise_s", 0) + r.get("worker_group_start_s", 0)
         print(f"{kind:<12}{r['samples_per_s']:>11.1f}{r['samples_per_s'] / base:>9.2f}{startup:>16.1f}")
-    payload = {
-        "benchmark": "train_throughput",
-        "rows": args.rows,
-        "epochs": args.epochs,
-        "batch_size": BATCH,
-        "max_length": MAX_LENGTH,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    write_results(
+        "train_throughput",
+        {
+            "rows": args.rows,
+            "epochs": args.epochs,
+            "batch_size": BATCH,
+            "max_length": MAX_LENGTH,
+            "results": results,
+            "ratio_vs_plain": {k: r["samples_per_s"] / base for k, r in results.items()},
+            "target": "emoai-1x2 samples/s >= 0.9 x plain",
         },
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "results": results,
-        "ratio_vs_plain": {k: r["samples_per_s"] / base for k, r in results.items()},
-        "target": "emoai-1x2 samples/s >= 0.9 x plain",
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(REPO)}")
+    )
 
 
 if __name__ == "__main__":
