@@ -28,6 +28,7 @@ from emoai_core.train_config import TrainConfig
 from emoai_core.train_events import EpochReport, Phase, RunStarted, StepProgress
 
 MAX_FAILURES = 2
+KEEP_SHARD_BYTES = 512 * 2**20  # tokenised rows a worker may keep in memory between epochs
 
 
 @dataclass
@@ -134,6 +135,12 @@ def _datasets(plan: _Plan) -> tuple[dict[str, Any], int, int]:
             ds = ds.random_shuffle(seed=cfg.seed)
         out[split] = ds.map_batches(tokenize, batch_format="numpy", batch_size=1024).materialize()
     return out, out["train"].count(), out["validation"].count()
+
+
+def keeps_shards(datasets: dict[str, Any], num_workers: int) -> bool:
+    """Whether each worker may keep its shards in memory after the first epoch (see ShardChunks)."""
+    per_worker = sum(ds.size_bytes() for ds in datasets.values()) / max(1, num_workers)
+    return per_worker <= KEEP_SHARD_BYTES
 
 
 def _scaling(cfg: TrainConfig, wait: bool) -> tuple[Any, float]:
@@ -261,6 +268,7 @@ def _make_trainer(
         "model_source": plan.model_source,
         "steps_per_epoch": steps_per_epoch,
         "threads": max(1, int(cpu)),
+        "keep_shards": keeps_shards(datasets, cfg.num_workers),
         "class_weights": class_weights(plan.train_counts, cfg.class_weighting),
         "queue": queue,
         "fault": fault,

@@ -13,6 +13,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,27 @@ def _to_device(batch: dict[str, np.ndarray], device: Any) -> dict[str, Any]:
     return {k: torch.as_tensor(v, device=device) for k, v in batch.items()}
 
 
-def _chunks(shard: Any, batch_size: int):
-    return shard.iter_batches(batch_size=chunk_rows(batch_size), batch_format="numpy", prefetch_batches=1)
+class ShardChunks:
+    """A worker's dataset shard as column chunks: streamed every pass, or read once and kept.
+
+    Every pass over a Ray Data shard starts a new streaming split (1-3 s on 2 CPUs, before the first
+    batch arrives) and keeps Ray Data's coordinator busy beside the training threads, only to yield
+    the same rows in the same order (the datasets are materialised with `preserve_order`). So a
+    shard small enough to keep is read once, before the first epoch, and replayed from memory.
+    """
+
+    def __init__(self, shard: Any, batch_size: int, keep: bool) -> None:
+        self.shard, self.rows = shard, chunk_rows(batch_size)
+        self.kept: list[dict[str, np.ndarray]] | None = self._read() if keep else None
+
+    def _read(self) -> list[dict[str, np.ndarray]]:
+        return list(self._stream())
+
+    def _stream(self) -> Iterator[dict[str, np.ndarray]]:
+        return self.shard.iter_batches(batch_size=self.rows, batch_format="numpy", prefetch_batches=1)
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        return iter(self.kept) if self.kept is not None else self._stream()
 
 
 class _Progress:
@@ -113,7 +133,7 @@ def _train_epoch(ctx: dict[str, Any], epoch: int, state: LoopState) -> float:
     model.train()
     seed = cfg.seed * 100_003 + epoch * 1_009 + ctx["rank"]
     loss_sum, seen = 0.0, 0
-    batches = grouped_batches(_chunks(ctx["train_shard"], cfg.batch_size), cfg.batch_size, seed)
+    batches = grouped_batches(ctx["train_chunks"], cfg.batch_size, seed)
     for step_in_epoch, batch in enumerate(batches, start=1):
         batch = _to_device(batch, ctx["device"])
         labels = batch.pop("labels")
@@ -145,7 +165,7 @@ def _validate(ctx: dict[str, Any]) -> dict[str, float]:
     loss_sum = 0.0
     plain_loss = torch.nn.CrossEntropyLoss(reduction="sum")
     with torch.no_grad():
-        for batch in grouped_batches(_chunks(ctx["val_shard"], cfg.batch_size * 2), cfg.batch_size * 2, None):
+        for batch in grouped_batches(ctx["val_chunks"], cfg.batch_size * 2, None):
             batch = _to_device(batch, ctx["device"])
             labels = batch.pop("labels")
             logits = model(**batch).logits
@@ -227,6 +247,7 @@ def _setup(loop_cfg: dict[str, Any]) -> tuple[dict[str, Any], LoopState]:
         scheduler.load_state_dict(torch.load(restored / "scheduler.pt", weights_only=True))
         shutil.rmtree(restored, ignore_errors=True)
     device = ray.train.torch.get_device()
+    keep = bool(loop_cfg.get("keep_shards"))
     ctx = {
         "cfg": cfg,
         "labels": labels,
@@ -237,8 +258,8 @@ def _setup(loop_cfg: dict[str, Any]) -> tuple[dict[str, Any], LoopState]:
         "optimizer": optimizer,
         "scheduler": scheduler,
         "loss_fn": build_loss(loop_cfg.get("class_weights"), cfg.label_smoothing, device),
-        "train_shard": ray.train.get_dataset_shard("train"),
-        "val_shard": ray.train.get_dataset_shard("validation"),
+        "train_chunks": ShardChunks(ray.train.get_dataset_shard("train"), cfg.batch_size, keep),
+        "val_chunks": ShardChunks(ray.train.get_dataset_shard("validation"), cfg.batch_size * 2, keep),
         "progress": _Progress(loop_cfg.get("queue"), rank, steps_per_epoch),
     }
     return ctx, state

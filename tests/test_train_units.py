@@ -237,3 +237,57 @@ def test_resume_logs_checkpointed_epochs_that_never_reached_mlflow(emoai_home):
     assert backfill_epochs(client, _Tracker(client, run_id), run_id) == [2]
     assert {(m.key, m.step) for m in client.batches[0]} == {("epoch", 2), ("val_loss", 2), ("train_loss", 2)}
     assert checkpointed_metrics("no-such-run") == []
+
+
+class _CountingShard:
+    """A stand-in for a Ray Data shard that counts how often it is streamed."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows, self.passes = rows, 0
+
+    def iter_batches(self, batch_size: int, batch_format: str, prefetch_batches: int):
+        self.passes += 1
+        for start in range(0, self.rows, batch_size):
+            stop = min(start + batch_size, self.rows)
+            yield {"length": np.arange(start, stop), "label": np.zeros(stop - start, dtype=np.int64)}
+
+
+def _rows_seen(chunks) -> list[int]:
+    return [int(x) for chunk in chunks for x in chunk["length"]]
+
+
+def test_kept_shard_is_streamed_once_and_replays_the_same_rows():
+    from emoai_core.train_loop import ShardChunks
+
+    shard = _CountingShard(rows=chunk_rows(8) * 2 + 5)
+    chunks = ShardChunks(shard, batch_size=8, keep=True)
+    assert shard.passes == 1  # read before the first epoch
+    passes = [_rows_seen(chunks) for _ in range(3)]
+    assert shard.passes == 1
+    assert passes[0] == passes[1] == passes[2] == list(range(shard.rows))
+
+
+def test_unkept_shard_streams_every_pass():
+    from emoai_core.train_loop import ShardChunks
+
+    shard = _CountingShard(rows=100)
+    chunks = ShardChunks(shard, batch_size=8, keep=False)
+    assert shard.passes == 0
+    assert _rows_seen(chunks) == _rows_seen(chunks) == list(range(100))
+    assert shard.passes == 2
+
+
+def test_shards_are_kept_only_when_small_enough(monkeypatch):
+    from emoai_core import train
+
+    class Sized:
+        def __init__(self, size: int) -> None:
+            self.size = size
+
+        def size_bytes(self) -> int:
+            return self.size
+
+    monkeypatch.setattr(train, "KEEP_SHARD_BYTES", 1000)
+    assert train.keeps_shards({"train": Sized(900), "validation": Sized(100)}, num_workers=1)
+    assert not train.keeps_shards({"train": Sized(1500), "validation": Sized(100)}, num_workers=1)
+    assert train.keeps_shards({"train": Sized(1500), "validation": Sized(100)}, num_workers=2)
