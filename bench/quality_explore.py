@@ -106,6 +106,11 @@ def run(args: argparse.Namespace) -> dict:
     sched = build_scheduler(opt, steps * args.epochs, args.warmup_ratio)
     loss_fn = build_loss(class_weights(counts, args.class_weighting), args.label_smoothing)
     shuffle = np.random.default_rng(args.seed).permutation(len(train_rows))  # like Ray Data's one shuffle
+    ema = None
+    if args.ema:  # an exponential moving average of the weights, evaluated beside the raw weights
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema))
     epochs = []
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -123,6 +128,8 @@ def run(args: argparse.Namespace) -> dict:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update_parameters(model)
             total += float(loss) * len(y)
             seen += len(y)
         train_s = time.time() - start
@@ -133,6 +140,8 @@ def run(args: argparse.Namespace) -> dict:
             "train_seconds": train_s,
             "epoch_seconds": time.time() - start,
         }
+        if ema is not None:
+            record.update({f"ema_{k}": v for k, v in evaluate(ema.module, val, len(labels)).items()})
         epochs.append(record)
         print(json.dumps({"tag": args.tag, **{k: round(v, 4) for k, v in record.items()}}), flush=True)
     best = max(epochs, key=lambda e: e["val_macro_f1"])
@@ -163,6 +172,7 @@ def main() -> None:
     p.add_argument("--dropout", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--ema", type=float, default=0.0, help="also evaluate an EMA of the weights (decay)")
     args = p.parse_args()
     record = run(args)
     OUT.parent.mkdir(parents=True, exist_ok=True)
