@@ -101,6 +101,23 @@ async def test_detail_follows_a_running_run():
         assert "epoch 2/4" in text_of(app, "#detail-head")
 
 
+async def test_a_poll_that_lands_before_the_detail_screen_is_composed_is_drawn_on_mount():
+    # seen under load: enter pushed the screen, the poll answered before it was composed, and
+    # drawing into it raised NoMatches (the app crashed)
+    first = run(1)
+    app = make([first])
+    app.sources.runs.history[first.run_id] = {"val_macro_f1": [(1, 0.7)]}
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app)
+        screen = RunDetailScreen(first.run_id)
+        app.push_screen(screen)
+        screen.show(app.sources.runs.detail(first.run_id))  # before compose: kept, not drawn
+        await until_mounted(pilot, app, "#detail-head")
+        await pilot.pause()
+        assert screen.detail is not None and screen.detail.history["val_macro_f1"] == [(1, 0.7)]
+        assert "run-1" in text_of(app, "#detail-head")
+
+
 async def test_filter_narrows_the_table_and_escape_clears_it():
     app = make([run(1), run(2, status="FAILED"), run(3)])
     async with app.run_test(size=(140, 40)) as pilot:
@@ -193,6 +210,20 @@ async def test_empty_states_name_the_command_that_fills_them():
         assert "emoai cluster up" in text_of(app, "#cluster-body")
         await pilot.press("3")
         assert "emoai serve --detach" in text_of(app, "#serving-body")
+
+
+async def test_the_chosen_pane_stays_chosen_across_polls():
+    # a poll used to focus the runs table whenever nothing had focus, and focusing a widget on a
+    # hidden tab makes TabbedContent switch back to it: "2" showed the cluster for under 2 s
+    app = make([run(1)], cluster=cluster_view())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app, 2)
+        assert app.query_one(TabbedContent).active == "cluster"
+        await pilot.press("1")
+        await settle(pilot, app)
+        assert app.query_one(TabbedContent).active == "runs" and app.focused is app.runs_pane.table
 
 
 async def test_a_failing_source_is_reported_in_its_pane():

@@ -151,8 +151,8 @@ class DashboardApp(App):
             return  # a poll that lands while the app shuts down
         self.polls += 1
         self.runs_pane.show(snap.runs, snap.errors.get("runs"))
-        if self.focused is None and len(self.screen_stack) == 1:
-            self.runs_pane.table.focus()
+        if self.focused is None and len(self.screen_stack) == 1 and self._active_tab() == "runs":
+            self.runs_pane.table.focus()  # focusing it on another tab would switch back to Runs
         self.main("#cluster-pane", ClusterPane).show(snap.cluster, snap.errors.get("cluster"))
         self.main("#serving-pane", ServingPane).show(snap.serving, snap.errors.get("serving"))
         for screen in self.screen_stack:
@@ -176,6 +176,9 @@ class DashboardApp(App):
     def open_run(self, run_id: str) -> None:
         self.push_screen(RunDetailScreen(run_id))
         self.poll()
+
+    def _active_tab(self) -> str:
+        return self.main("TabbedContent", TabbedContent).active
 
     def action_show_tab(self, tab: str) -> None:
         if not isinstance(self.screen, RunDetailScreen):

@@ -83,6 +83,7 @@ class RunDetailScreen(Screen):
         super().__init__()
         self.run_id = run_id
         self.detail: RunDetail | None = None
+        self.pending: tuple[RunDetail | None, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,7 +95,14 @@ class RunDetailScreen(Screen):
             yield Static("", id="detail-facts")
         yield Footer()
 
+    def on_mount(self) -> None:
+        if self.pending is not None:
+            self.show(*self.pending)
+
     def show(self, detail: RunDetail | None, error: str | None = None) -> None:
+        if not self.query("#detail-head"):  # a poll can land before the pushed screen is composed
+            self.pending = (detail, error)
+            return
         head = self.query_one("#detail-head", Static)
         if error:
             head.update(Text.assemble(("Cannot read the run: ", "red"), error))
