@@ -66,7 +66,7 @@ class TrainView:
         console.info(
             f"[bold]Run[/bold] {event.run_id} ([cyan]{event.run_name}[/cyan]) · data {event.data} · "
             f"{event.num_workers} worker(s) × {event.cpu_per_worker:g} CPU{gpu} · {event.train_rows} rows · "
-            f"{event.epochs} epochs{resumed}"
+            f"{event.epochs} epoch{'s' if event.epochs != 1 else ''}{resumed}"
         )
         if self.live:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -75,6 +75,8 @@ def _quiet_ray_data() -> None:
     ctx.print_on_execution_start = False
     for name in ("ray.data", "ray.train", "ray.tune"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # "Progress bars disabled. To enable, ..." is a warning about the line above, not for our users
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
