@@ -38,6 +38,7 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
 
     if ray.is_initialized():
         return ray.get_runtime_context().gcs_address
+    ray_messages_to_stderr()
     target = resolve_address(address)
     debug = load_settings().debug
     kwargs: dict[str, Any] = {
@@ -61,6 +62,27 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         ) from None
     _quiet_ray_data()
     return target or "local"
+
+
+def ray_messages_to_stderr() -> None:
+    """Send what Ray prints for the raylet to stderr: stdout carries emoai's results (`--json`).
+
+    Ray's error-listener thread prints raylet warnings (e.g. "4 PYTHON worker processes have been
+    started") to stdout even with `log_to_driver` off; that broke `emoai train --json` on CI.
+    """
+    try:
+        from ray._private import worker
+    except ImportError:  # pragma: no cover - a Ray without this module prints nothing here
+        return
+    original = getattr(worker, "print_to_stdstream", None)
+    if original is None or getattr(original, "emoai_stderr", False):
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        original({**data, "is_err": True}, ignore_prefix)
+
+    to_stderr.emoai_stderr = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_stderr
 
 
 def _quiet_ray_data() -> None:

@@ -1,4 +1,4 @@
-"""Ray workers of clusters emoai starts itself run at niceness 0 (Ray's default is 15)."""
+"""How emoai runs Ray: workers of clusters it starts at niceness 0 (Ray says 15), raylet messages on stderr."""
 
 from __future__ import annotations
 
@@ -32,3 +32,18 @@ def test_in_process_ray_runs_tasks_at_niceness_zero(emoai_home):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_ray_raylet_messages_go_to_stderr_not_stdout(capsys):
+    # CI: a raylet warning printed on stdout broke the JSON of `emoai train --json`
+    from ray._private import worker
+
+    from emoai_core.ray_env import ray_messages_to_stderr
+
+    ray_messages_to_stderr()
+    ray_messages_to_stderr()  # idempotent: wrapped once
+    worker.print_to_stdstream(
+        {"lines": ["WARNING: 4 PYTHON worker processes"], "pid": "raylet", "is_err": False}, False
+    )
+    out, err = capsys.readouterr()
+    assert out == "" and "4 PYTHON worker processes" in err
