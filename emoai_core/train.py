@@ -138,7 +138,7 @@ def _datasets(plan: _Plan) -> tuple[dict[str, Any], int, int]:
 
 
 def keeps_shards(datasets: dict[str, Any], num_workers: int) -> bool:
-    """Whether each worker may keep its shards in memory after the first epoch (see ShardChunks)."""
+    """Whether each worker may read its shards once and keep them in memory (see ShardChunks)."""
     per_worker = sum(ds.size_bytes() for ds in datasets.values()) / max(1, num_workers)
     return per_worker <= KEEP_SHARD_BYTES
 

@@ -86,10 +86,7 @@ class ShardChunks:
 
     def __init__(self, shard: Any, batch_size: int, keep: bool) -> None:
         self.shard, self.rows = shard, chunk_rows(batch_size)
-        self.kept: list[dict[str, np.ndarray]] | None = self._read() if keep else None
-
-    def _read(self) -> list[dict[str, np.ndarray]]:
-        return list(self._stream())
+        self.kept: list[dict[str, np.ndarray]] | None = list(self._stream()) if keep else None
 
     def _stream(self) -> Iterator[dict[str, np.ndarray]]:
         return self.shard.iter_batches(batch_size=self.rows, batch_format="numpy", prefetch_batches=1)
