@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -47,3 +48,29 @@ def test_ray_raylet_messages_go_to_stderr_not_stdout(capsys):
     )
     out, err = capsys.readouterr()
     assert out == "" and "4 PYTHON worker processes" in err
+
+
+def test_ray_train_cluster_helpers_are_off_only_on_ray_run_on_this_machine(emoai_home, monkeypatch):
+    from emoai_core.cluster_state import write_state
+    from emoai_core.ray_env import LOCAL_TRAIN_ENV, lighten_local_train
+
+    for key in LOCAL_TRAIN_ENV:
+        monkeypatch.delenv(key, raising=False)
+    write_state({"provider": "aws", "address": "10.0.0.5:6379"})
+    lighten_local_train("10.0.0.5:6379")  # a cloud cluster keeps its preemption watcher and metrics
+    assert not any(key in os.environ for key in LOCAL_TRAIN_ENV)
+    write_state({"provider": "local", "address": "127.0.0.1:6379"})
+    lighten_local_train("10.0.0.9:6379")  # an --address elsewhere is not the local cluster
+    assert not any(key in os.environ for key in LOCAL_TRAIN_ENV)
+    lighten_local_train("127.0.0.1:6379")
+    assert {key: os.environ[key] for key in LOCAL_TRAIN_ENV} == LOCAL_TRAIN_ENV
+
+
+def test_in_process_ray_lightens_training_but_the_users_setting_wins(emoai_home, monkeypatch):
+    from emoai_core.ray_env import lighten_local_train
+
+    monkeypatch.delenv("RAY_TRAIN_METRICS_ENABLED", raising=False)
+    monkeypatch.setenv("RAY_TRAIN_ENABLE_PREEMPTION_WATCHER", "1")
+    lighten_local_train(None)
+    assert os.environ["RAY_TRAIN_METRICS_ENABLED"] == "0"
+    assert os.environ["RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"] == "1"
