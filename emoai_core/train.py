@@ -8,7 +8,6 @@ once, and marks the run KILLED on Ctrl-C so `emoai train --resume RUN` can pick 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue as queue_mod
@@ -30,8 +29,6 @@ from emoai_core.train_events import EpochReport, Phase, RunStarted, StepProgress
 
 MAX_FAILURES = 2
 KEEP_SHARD_BYTES = 512 * 2**20  # tokenised rows a worker may keep in memory between epochs
-FIT_DONE = "fit_done"  # the last event on the progress queue
-PUMP_WAIT_S = 5.0  # longest wait on an empty progress queue before checking the fit thread
 
 
 @dataclass
@@ -297,11 +294,7 @@ def _make_trainer(
 
 
 def _pump(trainer: Any, queue: Any, tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> Any:
-    """Run `fit()` in a thread and turn queue events into MLflow metrics and UI events.
-
-    The fit thread ends the stream with a FIT_DONE event, so the pump can wait long on an empty
-    queue: each timed-out wait is a call to the queue actor, CPU taken from the training threads.
-    """
+    """Run `fit()` in a thread and turn queue events into MLflow metrics and UI events."""
     outcome: dict[str, Any] = {}
 
     def fit() -> None:
@@ -309,38 +302,19 @@ def _pump(trainer: Any, queue: Any, tracker: _Tracker, cfg: TrainConfig, on_even
             outcome["result"] = trainer.fit()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             outcome["error"] = exc
-        finally:
-            with contextlib.suppress(Exception):  # a dead queue: the pump sees the thread has ended
-                queue.put({"type": FIT_DONE})
 
     thread = threading.Thread(target=fit, name="emoai-fit", daemon=True)
     thread.start()
-    while True:
+    while thread.is_alive() or not queue.empty():
         try:
-            event = queue.get(timeout=PUMP_WAIT_S)
+            event = queue.get(timeout=0.5)
         except (queue_mod.Empty, Exception):  # ray.util.queue.Empty subclasses queue.Empty
-            if thread.is_alive():
-                continue
-            break
-        if event.get("type") == FIT_DONE:
-            break
+            continue
         _handle(event, tracker, cfg, on_event)
-    _drain(queue, tracker, cfg, on_event)
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
-
-
-def _drain(queue: Any, tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> None:
-    """Handle events that reached the queue after FIT_DONE (a worker's last step events may)."""
-    while True:
-        try:
-            event = queue.get_nowait()
-        except Exception:  # noqa: BLE001 - Empty, or the queue actor is gone: nothing more to read
-            return
-        if event.get("type") != FIT_DONE:
-            _handle(event, tracker, cfg, on_event)
 
 
 def _handle(event: dict[str, Any], tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> None:
