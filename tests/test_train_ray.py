@@ -171,8 +171,16 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
         *TINY,
     ]
     # a new process group, signalled as a whole: what a terminal's Ctrl-C does
+    # SIGINT back to its default in the child: a CI started from a background shell job runs
+    # with SIGINT ignored, and Python then installs no KeyboardInterrupt handler at all
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         client = _tracking()
