@@ -1,4 +1,4 @@
-"""How emoai runs Ray: workers of clusters it starts at niceness 0 (Ray says 15), raylet messages on stderr."""
+"""How emoai runs Ray: workers at niceness 0 (Ray says 15), raylet messages on stderr, no cluster-only Train helpers locally."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ def test_ray_train_cluster_helpers_are_off_only_on_ray_run_on_this_machine(emoai
     from emoai_core.cluster_state import write_state
     from emoai_core.ray_env import LOCAL_TRAIN_ENV, lighten_local_train
 
-    for key in LOCAL_TRAIN_ENV:
-        monkeypatch.delenv(key, raising=False)
+    for key in LOCAL_TRAIN_ENV:  # set then unset: monkeypatch restores what the test leaves
+        monkeypatch.setenv(key, "unset")
+        monkeypatch.delenv(key)
     write_state({"provider": "aws", "address": "10.0.0.5:6379"})
     lighten_local_train("10.0.0.5:6379")  # a cloud cluster keeps its preemption watcher and metrics
     assert not any(key in os.environ for key in LOCAL_TRAIN_ENV)
@@ -69,7 +70,8 @@ def test_ray_train_cluster_helpers_are_off_only_on_ray_run_on_this_machine(emoai
 def test_in_process_ray_lightens_training_but_the_users_setting_wins(emoai_home, monkeypatch):
     from emoai_core.ray_env import lighten_local_train
 
-    monkeypatch.delenv("RAY_TRAIN_METRICS_ENABLED", raising=False)
+    monkeypatch.setenv("RAY_TRAIN_METRICS_ENABLED", "unset")
+    monkeypatch.delenv("RAY_TRAIN_METRICS_ENABLED")
     monkeypatch.setenv("RAY_TRAIN_ENABLE_PREEMPTION_WATCHER", "1")
     lighten_local_train(None)
     assert os.environ["RAY_TRAIN_METRICS_ENABLED"] == "0"
