@@ -8,6 +8,7 @@ once, and marks the run KILLED on Ctrl-C so `emoai train --resume RUN` can pick 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue as queue_mod
@@ -29,6 +30,8 @@ from emoai_core.train_events import EpochReport, Phase, RunStarted, StepProgress
 
 MAX_FAILURES = 2
 KEEP_SHARD_BYTES = 512 * 2**20  # tokenised rows a worker may keep in memory between epochs
+FIT_DONE = "fit_done"  # the last event on the progress queue
+PUMP_WAIT_S = 5.0  # longest wait on an empty progress queue before checking the fit thread
 
 
 @dataclass
@@ -262,13 +265,14 @@ def _make_trainer(
     from emoai_core.train_loop import train_loop_per_worker
 
     cfg = plan.config
+    keep = keeps_shards(datasets, cfg.num_workers)
     loop_cfg = {
         "config": cfg.model_dump(),
         "labels": list(plan.labels.names),
         "model_source": plan.model_source,
         "steps_per_epoch": steps_per_epoch,
         "threads": max(1, int(cpu)),
-        "keep_shards": keeps_shards(datasets, cfg.num_workers),
+        "keep_shards": keep,
         "class_weights": class_weights(plan.train_counts, cfg.class_weighting),
         "queue": queue,
         "fault": fault,
@@ -290,11 +294,25 @@ def _make_trainer(
         scaling_config=scaling,
         run_config=run_config,
         datasets=datasets,
+        dataset_config=_dataset_config(datasets, cfg.num_workers, keep),
     )
 
 
+def _dataset_config(datasets: dict[str, Any], num_workers: int, keep: bool) -> Any:
+    """Kept shards are cut once (no coordinator actors); larger data streams as Ray Train splits it."""
+    if not keep:
+        return None
+    from emoai_core.train_shards import kept_shards_config
+
+    return kept_shards_config(datasets, num_workers)
+
+
 def _pump(trainer: Any, queue: Any, tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> Any:
-    """Run `fit()` in a thread and turn queue events into MLflow metrics and UI events."""
+    """Run `fit()` in a thread and turn queue events into MLflow metrics and UI events.
+
+    The fit thread ends the stream with a FIT_DONE event, so the pump can wait long on an empty
+    queue: each timed-out wait is a call to the queue actor, CPU taken from the training threads.
+    """
     outcome: dict[str, Any] = {}
 
     def fit() -> None:
@@ -302,19 +320,38 @@ def _pump(trainer: Any, queue: Any, tracker: _Tracker, cfg: TrainConfig, on_even
             outcome["result"] = trainer.fit()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             outcome["error"] = exc
+        finally:
+            with contextlib.suppress(Exception):  # a dead queue: the pump sees the thread has ended
+                queue.put({"type": FIT_DONE})
 
     thread = threading.Thread(target=fit, name="emoai-fit", daemon=True)
     thread.start()
-    while thread.is_alive() or not queue.empty():
+    while True:
         try:
-            event = queue.get(timeout=0.5)
+            event = queue.get(timeout=PUMP_WAIT_S)
         except (queue_mod.Empty, Exception):  # ray.util.queue.Empty subclasses queue.Empty
-            continue
+            if thread.is_alive():
+                continue
+            break
+        if event.get("type") == FIT_DONE:
+            break
         _handle(event, tracker, cfg, on_event)
+    _drain(queue, tracker, cfg, on_event)
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
+
+
+def _drain(queue: Any, tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> None:
+    """Handle events that reached the queue after FIT_DONE (a worker's last step events may)."""
+    while True:
+        try:
+            event = queue.get_nowait()
+        except Exception:  # noqa: BLE001 - Empty, or the queue actor is gone: nothing more to read
+            return
+        if event.get("type") != FIT_DONE:
+            _handle(event, tracker, cfg, on_event)
 
 
 def _handle(event: dict[str, Any], tracker: _Tracker, cfg: TrainConfig, on_event: Callable | None) -> None:
