@@ -1,4 +1,4 @@
-"""How emoai runs Ray: workers at niceness 0 (Ray says 15), raylet messages on stderr, no cluster-only Train helpers locally."""
+"""How emoai runs Ray: workers at niceness 0 (Ray says 15), raylet messages on stderr, no idle helpers locally."""
 
 from __future__ import annotations
 
@@ -18,21 +18,49 @@ def test_local_nodes_start_workers_at_niceness_zero_unless_the_user_chose(monkey
     assert _env()["RAY_worker_niceness"] == "10"
 
 
-@pytest.mark.slow
-def test_in_process_ray_runs_tasks_at_niceness_zero(emoai_home):
+IN_PROCESS_PROBE = (
+    "import os, ray\n"
+    "from ray._private import worker\n"
+    "from emoai_core.ray_env import connect\n"
+    "assert connect(num_cpus=1) == 'local'\n"
+    "try:\n"
+    "    print(ray.get(ray.remote(lambda: os.nice(0)).remote()))\n"
+    "    print('log_monitor' in worker._global_node.all_processes)\n"
+    "    print(os.environ.get('REPORTER_UPDATE_INTERVAL_MS'))\n"
+    "finally:\n"
+    "    ray.shutdown()\n"
+)
+
+
+def _probe_in_process_ray(**env: str) -> list[str]:
     """In a subprocess: the test session keeps its own shared Ray (conftest.ray_session)."""
-    code = (
-        "import os, ray\n"
-        "from emoai_core.ray_env import connect\n"
-        "assert connect(num_cpus=1) == 'local'\n"
-        "try:\n"
-        "    print(ray.get(ray.remote(lambda: os.nice(0)).remote()))\n"
-        "finally:\n"
-        "    ray.shutdown()\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "0"
+    return proc.stdout.strip().splitlines()[-3:]
+
+
+@pytest.mark.slow
+def test_in_process_ray_runs_tasks_at_niceness_zero_without_a_log_monitor(emoai_home, monkeypatch):
+    monkeypatch.delenv("EMOAI_DEBUG", raising=False)
+    monkeypatch.delenv("REPORTER_UPDATE_INTERVAL_MS", raising=False)
+    nice, log_monitor, reporter_ms = _probe_in_process_ray()
+    assert nice == "0"
+    assert log_monitor == "False"  # worker output is not sent to the driver, so nothing reads it
+    assert reporter_ms == "60000"
+
+
+@pytest.mark.slow
+def test_debug_keeps_the_log_monitor_and_the_users_reporter_interval_wins(emoai_home, monkeypatch):
+    monkeypatch.delenv("EMOAI_DEBUG", raising=False)
+    _, log_monitor, reporter_ms = _probe_in_process_ray(EMOAI_DEBUG="1", REPORTER_UPDATE_INTERVAL_MS="2000")
+    assert log_monitor == "True"  # EMOAI_DEBUG streams worker output to the terminal through it
+    assert reporter_ms == "2000"
 
 
 def test_ray_raylet_messages_go_to_stderr_not_stdout(capsys):
