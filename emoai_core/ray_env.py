@@ -60,8 +60,7 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         if target:
             ray.init(address=target, **kwargs)
         else:
-            for key, value in IN_PROCESS_RAY_ENV.items():
-                os.environ.setdefault(key, value)
+            _set_unless_set(IN_PROCESS_RAY_ENV)
             ray.init(
                 num_cpus=num_cpus,
                 include_dashboard=False,
@@ -79,8 +78,8 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
     return target or "local"
 
 
-def stop_log_monitor() -> bool:
-    """Stop the in-process Ray's log monitor; True if it was running and is now gone.
+def stop_log_monitor() -> None:
+    """Stop the in-process Ray's log monitor.
 
     It exists to stream worker output to the driver, which emoai turns off (`log_to_driver`, except
     with EMOAI_DEBUG), yet it still scans every worker's log files ten times a second: ~2.5 % of a
@@ -90,19 +89,22 @@ def stop_log_monitor() -> bool:
         from ray._private import ray_constants, worker
 
         node = worker._global_node
-        if node is None or ray_constants.PROCESS_TYPE_LOG_MONITOR not in node.all_processes:
-            return False
-        node.kill_log_monitor(check_alive=False)
+        if node is not None and ray_constants.PROCESS_TYPE_LOG_MONITOR in node.all_processes:
+            node.kill_log_monitor(check_alive=False)
     except Exception:  # noqa: BLE001 - a Ray without these internals keeps its monitor; nothing breaks
-        return False
-    return True
+        return
 
 
 def lighten_local_train(target: str | None) -> None:
     """Switch off Ray Train's cluster-only helpers when Ray runs on this machine (see LOCAL_TRAIN_ENV)."""
     if _runs_on_this_machine(target):
-        for key, value in LOCAL_TRAIN_ENV.items():
-            os.environ.setdefault(key, value)
+        _set_unless_set(LOCAL_TRAIN_ENV)
+
+
+def _set_unless_set(env: dict[str, str]) -> None:
+    """Ray reads these switches from the environment; a value the user exported wins."""
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
 
 
 def _runs_on_this_machine(target: str | None) -> bool:

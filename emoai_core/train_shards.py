@@ -5,9 +5,9 @@ Ray Train's default `DataConfig` gives each worker a streaming split, served by 
 once and kept in memory (see `train_loop.ShardChunks`), those actors have nothing left to do after
 the first read, yet each one still wakes ~100 times a second and takes CPU from the training
 threads of a small machine. The datasets are already materialised, so the driver cuts the shards
-once with `Dataset.split_at_indices` before the workers start (afterwards the workers hold every CPU, and the
-split's tasks could never run): the same rows per worker (equal parts, remainder dropped, as the
-streaming split does), read through `get_dataset_shard`, with no actor left behind.
+once with `Dataset.split_at_indices` before the workers start (afterwards the workers hold every
+CPU, and the cut's tasks could never run): equal, contiguous parts, remainder dropped as the
+streaming split does, read through `get_dataset_shard`, with no actor left behind.
 
 Imports Ray at module level: import it only where a trainer is built.
 """
