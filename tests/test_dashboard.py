@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static, TabbedContent
 
-from emoai_cli.dashboard.app import DashboardApp
+from emoai_cli.dashboard.app import DashboardApp, Polled, Snapshot
 from emoai_cli.dashboard.widgets.detail import RunDetailScreen
 from emoai_cli.dashboard.widgets.modals import ConfirmScreen, HelpScreen
 from tests.dashboard_fakes import cluster_view, run, serving_view, sources
@@ -294,6 +294,20 @@ async def test_stop_a_running_run_from_its_detail_view():
         await settle(pilot, app)
         assert app.sources.runs.stopped == [run(1).run_id]
         assert app.screen.detail.summary.status == "KILLED"
+
+
+async def test_a_poll_landing_during_shutdown_is_dropped():
+    """A poll thread can finish while the app tears its widgets down; rendering it must not crash."""
+    app = make([run(1)], refresh=60)
+    snapshot = Snapshot(runs=[run(1), run(2)])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, app, since=0)  # the first poll, on mount; the next is a minute away
+        await app.runs_pane.table.remove()  # the table goes first when the screen is torn down
+        app.on_polled(Polled(snapshot))
+        rendered = app.polls
+    assert rendered == 1
+    app.on_polled(Polled(snapshot))  # after shutdown: nothing left to draw on
+    assert app.polls == 1
 
 
 async def test_stop_refuses_a_finished_run():

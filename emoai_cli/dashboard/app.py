@@ -131,7 +131,7 @@ class DashboardApp(App):
             self.poll()
 
     def poll(self) -> None:
-        if not self.screen_stack:  # a timer tick while the app shuts down
+        if not self.is_running or not self.screen_stack:  # a timer tick while the app shuts down
             return
         if self.polling:
             self.poll_queued = True
@@ -147,8 +147,8 @@ class DashboardApp(App):
     def on_polled(self, message: Polled) -> None:
         snap = message.snapshot
         self.polling = False
-        if not self.screen_stack or not self.screen_stack[0].query("#runs-pane"):
-            return  # a poll that lands while the app shuts down
+        if not self.is_running or not self.screen_stack or not self.screen_stack[0].query("#runs-table"):
+            return  # a poll that lands while the app shuts down (its widgets are being removed)
         self.polls += 1
         self.runs_pane.show(snap.runs, snap.errors.get("runs"))
         if self.focused is None and len(self.screen_stack) == 1 and self._active_tab() == "runs":
