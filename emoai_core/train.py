@@ -23,6 +23,7 @@ from typing import Any
 
 from emoai_core.errors import EmoaiError, UsageError
 from emoai_core.events import emit
+from emoai_core.interrupts import deferred_sigint
 from emoai_core.labels import LabelMap
 from emoai_core.settings import DEFAULT_BASE_MODEL, REGISTERED_MODEL, load_settings
 from emoai_core.train_config import TrainConfig
@@ -180,7 +181,8 @@ class _Tracker:
         self.history: list[dict[str, float]] = []
 
     def log_step(self, event: dict[str, Any]) -> None:
-        self.client.log_metric(self.run_id, "train_loss_step", event["loss"], step=event["global_step"])
+        with deferred_sigint():
+            self.client.log_metric(self.run_id, "train_loss_step", event["loss"], step=event["global_step"])
 
     def log_epoch(self, metrics: dict[str, float]) -> None:
         from mlflow.entities import Metric
@@ -188,11 +190,13 @@ class _Tracker:
         epoch = int(metrics["epoch"])
         now = int(time.time() * 1000)
         batch = [Metric(k, float(v), now, epoch) for k, v in metrics.items() if isinstance(v, int | float)]
-        self.client.log_batch(self.run_id, metrics=batch)
-        self.history.append(dict(metrics))
+        with deferred_sigint():
+            self.client.log_batch(self.run_id, metrics=batch)
+            self.history.append(dict(metrics))
 
     def finish(self, status: str) -> None:
-        self.client.set_terminated(self.run_id, status=status)
+        with deferred_sigint():
+            self.client.set_terminated(self.run_id, status=status)
 
 
 def _start_run(

@@ -18,6 +18,7 @@ from typing import Any
 
 from emoai_core.errors import EmoaiError, UsageError
 from emoai_core.events import emit
+from emoai_core.interrupts import deferred_sigint
 from emoai_core.search_space import SearchSpace
 from emoai_core.settings import DEFAULT_BASE_MODEL, load_settings
 from emoai_core.train_config import TrainConfig
@@ -316,12 +317,14 @@ def tune(
     thread, outcome = _fit_in_thread(tuner)
     try:
         while thread.is_alive():
-            rows = trial_rows(client, parent, space, opts.metric, opts.mode)
+            with deferred_sigint():  # a Ctrl-C inside an MLflow read would surface as a store error
+                rows = trial_rows(client, parent, space, opts.metric, opts.mode)
             emit(on_event, TrialsUpdate(rows, max(0, opts.num_trials - len(rows)), opts.metric))
             thread.join(POLL_SECONDS)
     except KeyboardInterrupt:
-        _finish_children(client, parent, "KILLED")
-        client.set_terminated(parent, status="KILLED")
+        with deferred_sigint():
+            _finish_children(client, parent, "KILLED")
+            client.set_terminated(parent, status="KILLED")
         raise  # Ray is left to the caller: shutting it down after a terminal Ctrl-C can crash
     if "error" in outcome:
         _finish_children(client, parent, "FAILED")
