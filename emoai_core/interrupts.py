@@ -4,7 +4,8 @@ A KeyboardInterrupt raised in the middle of an MLflow write (inside SQLAlchemy, 
 connection) surfaces as an MlflowException ("database is locked") instead of an interrupt: the
 run is then marked FAILED, the command exits 1 instead of 130, and the store may hold half a
 write. Holding SIGINT for the few milliseconds of the write and re-delivering it afterwards keeps
-both the store and the Ctrl-C intact.
+both the store and the Ctrl-C intact. A second Ctrl-C is delivered at once, so a write that hangs
+(an unreachable tracking server retrying) never traps the user.
 """
 
 from __future__ import annotations
@@ -28,11 +29,23 @@ def deferred_sigint() -> Iterator[None]:
         yield
         return
     caught: list[FrameType | None] = []
-    previous = signal.signal(signal.SIGINT, lambda _signum, frame: caught.append(frame))
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+
+    def hold(_signum: int, frame: FrameType | None) -> None:
+        if caught:  # pressed again: the user means it now
+            caught.clear()
+            restore()
+            _redeliver(previous, frame)
+        else:
+            caught.append(frame)
+
+    previous = signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        restore()
         if caught:
             _redeliver(previous, caught[0])
 

@@ -24,6 +24,17 @@ def test_a_ctrl_c_inside_is_delivered_after_the_body_finishes():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_a_second_ctrl_c_interrupts_at_once():
+    """A write that hangs (a tracking server retrying) must not trap the user."""
+    finished = []
+    with pytest.raises(KeyboardInterrupt), deferred_sigint():
+        _ctrl_c()
+        _ctrl_c()
+        finished.append(True)
+    assert finished == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_without_a_ctrl_c_nothing_is_raised_and_the_handler_is_restored():
     with deferred_sigint():
         value = 1 + 1
