@@ -81,6 +81,31 @@ def evaluate(model, data: dict, num: int) -> dict:
     }
 
 
+def weight_averages(model, snapshots: dict[str, dict], val: dict, num: int) -> dict:
+    """Validation metrics of uniform weight averages of the last k epoch-end checkpoints.
+
+    Averaging fine-tuned checkpoints of one run (a "soup" / SWA over epochs) often generalises
+    better than any single one; this measures whether it does here, on validation only.
+    """
+    names = list(snapshots)
+    out = {}
+    for k in range(2, len(names) + 1):
+        chosen = names[-k:]
+        avg = {
+            key: (sum(snapshots[n][key].float() for n in chosen) / k).to(snapshots[chosen[0]][key].dtype)
+            for key in snapshots[chosen[0]]
+        }
+        model.load_state_dict(avg)
+        out["+".join(chosen)] = evaluate(model, val, num)
+        print(
+            json.dumps(
+                {"average": "+".join(chosen), **{m: round(v, 4) for m, v in out["+".join(chosen)].items()}}
+            ),
+            flush=True,
+        )
+    return out
+
+
 def run(args: argparse.Namespace) -> dict:
     import numpy as np
     import torch
@@ -96,7 +121,7 @@ def run(args: argparse.Namespace) -> dict:
     labels = LabelMap.from_names(LABELS)
     source = resolve_base_model(None)
     tokenizer = load_tokenizer(source)
-    train_rows, val_rows = load("train"), load("validation")
+    train_rows, val_rows = load("train")[: args.limit], load("validation")[: args.limit]
     train = encode(train_rows, tokenizer, args.max_length, labels.label2id)
     val = encode(val_rows, tokenizer, args.max_length, labels.label2id)
     counts = np.bincount(train["label"], minlength=len(labels)).tolist()
@@ -112,6 +137,7 @@ def run(args: argparse.Namespace) -> dict:
 
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema))
     epochs = []
+    snapshots: dict[str, dict] = {}  # name -> CPU copy of the weights, for --averages
     for epoch in range(1, args.epochs + 1):
         model.train()
         start = time.time()
@@ -142,10 +168,14 @@ def run(args: argparse.Namespace) -> dict:
         }
         if ema is not None:
             record.update({f"ema_{k}": v for k, v in evaluate(ema.module, val, len(labels)).items()})
+        if args.averages:
+            snapshots[f"e{epoch}"] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         epochs.append(record)
         print(json.dumps({"tag": args.tag, **{k: round(v, 4) for k, v in record.items()}}), flush=True)
     best = max(epochs, key=lambda e: e["val_macro_f1"])
+    averages = weight_averages(model, snapshots, val, len(labels)) if args.averages else {}
     return {
+        "averages": averages,
         "tag": args.tag,
         "config": {k: v for k, v in vars(args).items() if k != "tag"},
         "epochs": epochs,
@@ -173,6 +203,8 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--ema", type=float, default=0.0, help="also evaluate an EMA of the weights (decay)")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each split (smoke runs)")
+    p.add_argument("--averages", action="store_true", help="also evaluate weight averages of the last epochs")
     args = p.parse_args()
     record = run(args)
     OUT.parent.mkdir(parents=True, exist_ok=True)
