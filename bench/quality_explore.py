@@ -84,6 +84,14 @@ def evaluate(model, data: dict, num: int, keep: dict | None = None) -> dict:
     }
 
 
+def _rounded(value):
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return round(value, 4)
+
+
 def _scores(logits, y, bias, num: int) -> tuple[float, float]:
     from emoai_core.train_metrics import confusion_counts, metrics_from_confusion
 
@@ -230,7 +238,7 @@ def run(args: argparse.Namespace) -> dict:
         if args.averages:
             snapshots[f"e{epoch}"] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         epochs.append(record)
-        print(json.dumps({"tag": args.tag, **{k: round(v, 4) for k, v in record.items()}}), flush=True)
+        print(json.dumps({"tag": args.tag, **{k: _rounded(v) for k, v in record.items()}}), flush=True)
     best = max(epochs, key=lambda e: e["val_macro_f1"])
     averages = weight_averages(model, snapshots, val, len(labels)) if args.averages else {}
     return {
