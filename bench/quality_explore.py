@@ -159,13 +159,9 @@ def weight_averages(model, snapshots: dict[str, dict], val: dict, num: int) -> d
             for key in snapshots[chosen[0]]
         }
         model.load_state_dict(avg)
-        out["+".join(chosen)] = evaluate(model, val, num)
-        print(
-            json.dumps(
-                {"average": "+".join(chosen), **{m: round(v, 4) for m, v in out["+".join(chosen)].items()}}
-            ),
-            flush=True,
-        )
+        name = "+".join(chosen)
+        out[name] = evaluate(model, val, num)
+        print(json.dumps({"average": name, **_rounded(out[name])}), flush=True)
     return out
 
 
@@ -254,6 +250,13 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of rows, got {text!r}")
+    return value
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tag", required=True)
@@ -270,7 +273,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--ema", type=float, default=0.0, help="also evaluate an EMA of the weights (decay)")
-    p.add_argument("--limit", type=int, default=None, help="first N rows of each split (smoke runs)")
+    p.add_argument(
+        "--limit", type=_positive, default=None, help="first N rows of each split (smoke run: not recorded)"
+    )
     p.add_argument(
         "--calibrate",
         action="store_true",
@@ -279,6 +284,9 @@ def main() -> None:
     p.add_argument("--averages", action="store_true", help="also evaluate weight averages of the last epochs")
     args = p.parse_args()
     record = run(args)
+    if args.limit:
+        print(f"--limit run: not appended to {OUT.name}")
+        return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("a") as fh:
         fh.write(json.dumps(record) + "\n")
