@@ -9,14 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from emoai_core.errors import UnreachableError
 from emoai_core.settings import ensure_service_env, load_settings
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
+
+T = TypeVar("T")
+# what SQL stores (sqlite, postgres, mysql) say when a concurrent writer inserted the same unique row
+_CONFLICT_MARKERS = ("integrityerror", "unique constraint", "duplicate key", "duplicate entry")
 
 
 def client() -> MlflowClient:
@@ -52,8 +57,36 @@ def _check_reachable(mlflow_client: MlflowClient, uri: str) -> None:
         ) from None
 
 
+def is_write_conflict(exc: BaseException) -> bool:
+    """Whether a store write lost an insert race, so that running it again will succeed."""
+    from mlflow.exceptions import MlflowException
+
+    text = str(exc).lower()
+    return isinstance(exc, MlflowException) and any(marker in text for marker in _CONFLICT_MARKERS)
+
+
+def retry_on_conflict(write: Callable[[], T], attempts: int = 3) -> T:
+    """Runs a store write again when a concurrent writer inserted the same unique row first.
+
+    MLflow's SQL store looks a dataset (or experiment) up and inserts it when missing; two runs
+    doing that at once — the trials of a study, two `emoai train` on one experiment — race, and
+    the loser's transaction is rolled back whole. Run again, the lookup finds the winner's row.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except Exception as exc:
+            if attempt == attempts or not is_write_conflict(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
 def ensure_experiment(mlflow_client: MlflowClient, name: str) -> str:
     """The experiment's id, creating it (with artifacts under EMOAI_HOME when local)."""
+    return retry_on_conflict(lambda: _get_or_create_experiment(mlflow_client, name))
+
+
+def _get_or_create_experiment(mlflow_client: MlflowClient, name: str) -> str:
     experiment = mlflow_client.get_experiment_by_name(name)
     if experiment is not None:
         return experiment.experiment_id

@@ -237,6 +237,8 @@ def _start_run(
 def _log_dataset(client: Any, run_id: str, plan: _Plan) -> None:
     from mlflow.entities import Dataset, DatasetInput, InputTag
 
+    from emoai_core.tracking import retry_on_conflict
+
     dv = plan.data
     dataset = Dataset(
         name=dv.name,
@@ -247,7 +249,9 @@ def _log_dataset(client: Any, run_id: str, plan: _Plan) -> None:
         profile=json.dumps({s: v.get("rows") for s, v in dv.manifest.get("splits", {}).items()}),
     )
     tags = [InputTag("mlflow.data.context", "training"), InputTag("emoai.data_version", dv.ref)]
-    client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags)])
+    inputs = [DatasetInput(dataset, tags)]
+    # the trials of a study log the same dataset at the same moment: the store's insert races
+    retry_on_conflict(lambda: client.log_inputs(run_id, datasets=inputs))
 
 
 def _make_trainer(

@@ -1,0 +1,114 @@
+"""Concurrent writes to the local MLflow store: the trials of a study start at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from emoai_core import tracking
+from emoai_core.train import _log_dataset
+
+
+def _plan(tmp_path: Path) -> SimpleNamespace:
+    """Just what `_log_dataset` reads of a plan: the resolved data version."""
+    data = SimpleNamespace(
+        name="emotion",
+        version="abc123",
+        ref="emotion@abc123",
+        path=tmp_path / "data",
+        manifest={"source": "local", "splits": {"train": {"rows": 10}}},
+        label_map=SimpleNamespace(names=["joy", "sadness"]),
+    )
+    return SimpleNamespace(data=data)
+
+
+def _at_once(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Runs `work` in `count` threads released together; the errors they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_concurrent_runs_log_one_dataset_without_losing_any(tmp_path: Path, round_: int) -> None:
+    clients = [tracking.client() for _ in range(6)]
+    experiment_id = tracking.ensure_experiment(clients[0], f"race-{round_}")
+    run_ids = [c.create_run(experiment_id).info.run_id for c in clients]
+    plan = _plan(tmp_path)
+
+    errors = _at_once(len(clients), lambda i: _log_dataset(clients[i], run_ids[i], plan))
+
+    assert errors == []
+    for run_id in run_ids:
+        inputs = clients[0].get_run(run_id).inputs.dataset_inputs
+        assert [(d.dataset.name, d.dataset.digest) for d in inputs] == [("emotion", "abc123")]
+
+
+def test_concurrent_first_use_of_an_experiment_creates_it_once() -> None:
+    clients = [tracking.client() for _ in range(6)]
+    ids: list[str] = []
+
+    errors = _at_once(len(clients), lambda i: ids.append(tracking.ensure_experiment(clients[i], "fresh")))
+
+    assert errors == []
+    assert len(ids) == len(clients) and len(set(ids)) == 1
+
+
+def test_a_write_that_lost_an_insert_race_is_run_again() -> None:
+    from mlflow.exceptions import MlflowException
+
+    calls: list[int] = []
+
+    def write() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise MlflowException("(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.name")
+        return "done"
+
+    assert tracking.retry_on_conflict(write) == "done"
+    assert len(calls) == 2
+
+
+def test_other_store_errors_are_not_retried() -> None:
+    from mlflow.exceptions import MlflowException
+
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        raise MlflowException("Run 'x' not found")
+
+    with pytest.raises(MlflowException, match="not found"):
+        tracking.retry_on_conflict(write)
+    assert len(calls) == 1
+
+
+def test_a_conflict_that_persists_surfaces_after_the_last_attempt() -> None:
+    from mlflow.exceptions import MlflowException
+
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        raise MlflowException("duplicate key value violates unique constraint")
+
+    with pytest.raises(MlflowException, match="duplicate key"):
+        tracking.retry_on_conflict(write, attempts=3)
+    assert len(calls) == 3
