@@ -84,6 +84,36 @@ def evaluate(model, data: dict, num: int, keep: dict | None = None) -> dict:
     }
 
 
+class MeanPooled:
+    """Classify from the mask-weighted mean of the last hidden states, as all-MiniLM-L6-v2 was trained.
+
+    The base model learned sentence embeddings by mean pooling; the [CLS] pooler that
+    `AutoModelForSequenceClassification` uses was never trained for that objective. This wraps the
+    same HF model (its encoder, dropout and classifier weights) and only changes what the
+    classifier reads, to measure whether that helps.
+    """
+
+    def __new__(cls, model):
+        import torch
+
+        class _Mean(torch.nn.Module):
+            def __init__(self, hf) -> None:
+                super().__init__()
+                self.hf = hf
+                self.config = hf.config  # read by the layer-wise learning-rate groups
+
+            def forward(self, input_ids, attention_mask):
+                from types import SimpleNamespace
+
+                body = getattr(self.hf, self.hf.base_model_prefix)
+                hidden = body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                return SimpleNamespace(logits=self.hf.classifier(self.hf.dropout(pooled)))
+
+        return _Mean(model)
+
+
 def _rounded(value):
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
@@ -185,6 +215,8 @@ def run(args: argparse.Namespace) -> dict:
     val = encode(val_rows, tokenizer, args.max_length, labels.label2id)
     counts = np.bincount(train["label"], minlength=len(labels)).tolist()
     model = build_classifier(source, labels, args.dropout)
+    if args.pooling == "mean":
+        model = MeanPooled(model)
     steps = -(-len(train_rows) // args.batch_size)
     opt = build_optimizer(model, args.lr, args.weight_decay, args.llrd)
     sched = build_scheduler(opt, steps * args.epochs, args.warmup_ratio)
@@ -272,6 +304,7 @@ def main() -> None:
     p.add_argument("--dropout", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--pooling", default="cls", choices=["cls", "mean"], help="what the classifier reads")
     p.add_argument("--ema", type=float, default=0.0, help="also evaluate an EMA of the weights (decay)")
     p.add_argument(
         "--limit", type=_positive, default=None, help="first N rows of each split (smoke run: not recorded)"
