@@ -84,7 +84,10 @@ def dashboard_url(address: str | None) -> str:
 
 def runtime_env(env: Any, working_dir: Path, extra_env: dict[str, str]) -> dict[str, Any]:
     """The job's runtime env from cluster_env.yaml: the project as working dir, env vars, pip packages."""
-    env_vars = {**env.env_vars, **{k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}, **extra_env}
+    from emoai_core.ray_env import worker_env
+
+    forwarded = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+    env_vars = {**worker_env(), **env.env_vars, **forwarded, **extra_env}
     runtime: dict[str, Any] = {
         "working_dir": str(working_dir),
         "env_vars": env_vars,

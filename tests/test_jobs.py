@@ -56,6 +56,8 @@ def test_this_machines_own_addresses_are_local():
 
 
 def test_runtime_env_comes_from_cluster_env(monkeypatch):
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     monkeypatch.setenv("EMOAI_TRACKING_URI", "http://mlflow:5000")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     env = ClusterEnv(
@@ -66,6 +68,7 @@ def test_runtime_env_comes_from_cluster_env(monkeypatch):
         runtime["working_dir"] == str(REPO) and runtime["excludes"] == [".git"] and runtime["pip"] == ["rich"]
     )
     assert runtime["env_vars"] == {
+        "GOMP_SPINCOUNT": "10000000",
         "A": "1",
         "EMOAI_TRACKING_URI": "http://mlflow:5000",
         "HF_HUB_OFFLINE": "1",  # an offline machine's jobs stay offline

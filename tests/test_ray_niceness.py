@@ -27,6 +27,7 @@ IN_PROCESS_PROBE = (
     "    print(ray.get(ray.remote(lambda: os.nice(0)).remote()))\n"
     "    print('log_monitor' in worker._global_node.all_processes)\n"
     "    print(os.environ.get('REPORTER_UPDATE_INTERVAL_MS'))\n"
+    "    print(ray.get(ray.remote(lambda: os.environ.get('GOMP_SPINCOUNT', '-')).remote()))\n"
     "finally:\n"
     "    ray.shutdown()\n"
 )
@@ -42,15 +43,16 @@ def _probe_in_process_ray(**env: str) -> list[str]:
         env={**os.environ, **env},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout.strip().splitlines()[-3:]
+    return proc.stdout.strip().splitlines()[-4:]
 
 
 @pytest.mark.slow
 def test_in_process_ray_runs_tasks_at_niceness_zero_without_a_log_monitor(emoai_home, monkeypatch):
     monkeypatch.delenv("EMOAI_DEBUG", raising=False)
     monkeypatch.delenv("REPORTER_UPDATE_INTERVAL_MS", raising=False)
-    nice, log_monitor, reporter_ms = _probe_in_process_ray()
+    nice, log_monitor, reporter_ms, spin = _probe_in_process_ray()
     assert nice == "0"
+    assert spin == "10000000"  # torch's OpenMP workers spin longer in Ray Train's worker thread
     assert log_monitor == "False"  # worker output is not sent to the driver, so nothing reads it
     assert reporter_ms == "60000"
 
@@ -58,7 +60,9 @@ def test_in_process_ray_runs_tasks_at_niceness_zero_without_a_log_monitor(emoai_
 @pytest.mark.slow
 def test_debug_keeps_the_log_monitor_and_the_users_reporter_interval_wins(emoai_home, monkeypatch):
     monkeypatch.delenv("EMOAI_DEBUG", raising=False)
-    _, log_monitor, reporter_ms = _probe_in_process_ray(EMOAI_DEBUG="1", REPORTER_UPDATE_INTERVAL_MS="2000")
+    _, log_monitor, reporter_ms, _ = _probe_in_process_ray(
+        EMOAI_DEBUG="1", REPORTER_UPDATE_INTERVAL_MS="2000"
+    )
     assert log_monitor == "True"  # EMOAI_DEBUG streams worker output to the terminal through it
     assert reporter_ms == "2000"
 
@@ -104,3 +108,40 @@ def test_in_process_ray_lightens_training_but_the_users_setting_wins(emoai_home,
     lighten_local_train(None)
     assert os.environ["RAY_TRAIN_METRICS_ENABLED"] == "0"
     assert os.environ["RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"] == "1"
+
+
+@pytest.mark.slow
+def test_a_users_openmp_wait_policy_reaches_workers_instead_of_emoais(emoai_home, monkeypatch):
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    *_, spin = _probe_in_process_ray(OMP_WAIT_POLICY="PASSIVE")
+    assert spin == "-"
+
+
+def test_worker_env_spins_openmp_longer_unless_the_user_chose(monkeypatch):
+    from emoai_core.ray_env import worker_env
+
+    for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY"):
+        monkeypatch.delenv(name, raising=False)
+    assert worker_env() == {"GOMP_SPINCOUNT": "10000000"}
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    assert worker_env() == {}
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "1000")
+    assert worker_env() == {}
+
+
+def test_submitted_jobs_carry_the_worker_env_and_cluster_env_yaml_wins(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from emoai_core.jobs import FORWARDED_ENV, runtime_env
+
+    for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", *FORWARDED_ENV):
+        monkeypatch.delenv(name, raising=False)
+    env = SimpleNamespace(
+        env_vars={"EXTRA": "1"},
+        working_dir=SimpleNamespace(excludes=[]),
+        python=SimpleNamespace(pip_packages=[]),
+    )
+    assert runtime_env(env, tmp_path, {})["env_vars"] == {"GOMP_SPINCOUNT": "10000000", "EXTRA": "1"}
+    env.env_vars = {"GOMP_SPINCOUNT": "0"}
+    assert runtime_env(env, tmp_path, {})["env_vars"] == {"GOMP_SPINCOUNT": "0"}
