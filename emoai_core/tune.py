@@ -260,9 +260,16 @@ def _fit_in_thread(tuner: Any) -> tuple[threading.Thread, dict[str, Any]]:
 
 
 def _finish_children(client: Any, parent: str, status: str) -> None:
-    """Trials Tune stopped early (or Ctrl-C killed) cannot close their own MLflow runs; do it for them."""
+    """Trials Tune stopped early (or Ctrl-C killed) cannot close their own MLflow runs; do it for them.
+
+    ASHA can stop a trial right after an epoch's report reached Tune, before the trial's driver
+    logged that epoch: its metrics are taken from the checkpoints Ray Train persisted.
+    """
+    from emoai_core.train import _Tracker, backfill_epochs
+
     for run in _children(client, parent):
         if run.info.status == "RUNNING":
+            backfill_epochs(client, _Tracker(client, run.info.run_id), run.info.run_id)
             client.set_tag(run.info.run_id, "emoai.stopped_early", "true" if status == "KILLED" else "false")
             client.set_terminated(run.info.run_id, status=status)
 

@@ -113,3 +113,33 @@ def test_trial_table_shows_short_numbers_that_fit_a_terminal():
     text = console.export_text()
     assert "3.16e-05" in text and "0.0058" in text and "STOPPED" in text and "4b353db7 *" in text
     assert "…" not in text and "macro_f1" in text and "0.0944" in text  # nothing cut at 80 columns
+
+
+def test_a_trial_stopped_before_logging_its_epoch_gets_it_from_its_checkpoint(emoai_home):
+    """ASHA stopped the trial right after its epoch-1 report reached Tune, before the trial logged it."""
+    import json
+
+    from emoai_core.settings import load_settings
+    from emoai_core.tracking import client as tracking_client
+    from emoai_core.tracking import ensure_experiment
+    from emoai_core.train import ray_run_name
+    from emoai_core.tune import _finish_children
+
+    client = tracking_client()
+    experiment = ensure_experiment(client, "emoai")
+    parent = client.create_run(experiment).info.run_id
+    trial = client.create_run(experiment, tags={"mlflow.parentRunId": parent}).info.run_id
+    folder = load_settings().ray_storage / ray_run_name(trial)
+    folder.mkdir(parents=True)
+    metrics = {"epoch": 1, "val_loss": 0.5, "val_macro_f1": 0.75}
+    snapshot = {
+        "checkpoint_results": [{"metrics": metrics}],
+        "latest_checkpoint_result": {"metrics": metrics},
+    }
+    (folder / "checkpoint_manager_snapshot.json").write_text(json.dumps(snapshot))
+
+    _finish_children(client, parent, "KILLED")
+
+    run = client.get_run(trial)
+    assert run.info.status == "KILLED" and run.data.tags["emoai.stopped_early"] == "true"
+    assert [(m.step, m.value) for m in client.get_metric_history(trial, "val_macro_f1")] == [(1, 0.75)]
