@@ -84,34 +84,31 @@ def evaluate(model, data: dict, num: int, keep: dict | None = None) -> dict:
     }
 
 
-class MeanPooled:
-    """Classify from the mask-weighted mean of the last hidden states, as all-MiniLM-L6-v2 was trained.
+def mean_pooled(model):
+    """`model` classifying from the mask-weighted mean of its last hidden states, not the [CLS] pooler.
 
-    The base model learned sentence embeddings by mean pooling; the [CLS] pooler that
-    `AutoModelForSequenceClassification` uses was never trained for that objective. This wraps the
-    same HF model (its encoder, dropout and classifier weights) and only changes what the
-    classifier reads, to measure whether that helps.
+    all-MiniLM-L6-v2 learned sentence embeddings by mean pooling; the [CLS] pooler that
+    `AutoModelForSequenceClassification` uses was never trained for that objective. Same encoder,
+    dropout and classifier weights; only what the classifier reads changes.
     """
+    from types import SimpleNamespace
 
-    def __new__(cls, model):
-        import torch
+    import torch
 
-        class _Mean(torch.nn.Module):
-            def __init__(self, hf) -> None:
-                super().__init__()
-                self.hf = hf
-                self.config = hf.config  # read by the layer-wise learning-rate groups
+    class MeanPooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hf = model
+            self.config = model.config  # read by the layer-wise learning-rate groups
 
-            def forward(self, input_ids, attention_mask):
-                from types import SimpleNamespace
+        def forward(self, input_ids, attention_mask):
+            body = getattr(self.hf, self.hf.base_model_prefix)
+            hidden = body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return SimpleNamespace(logits=self.hf.classifier(self.hf.dropout(pooled)))
 
-                body = getattr(self.hf, self.hf.base_model_prefix)
-                hidden = body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                return SimpleNamespace(logits=self.hf.classifier(self.hf.dropout(pooled)))
-
-        return _Mean(model)
+    return MeanPooled()
 
 
 def _rounded(value):
@@ -216,7 +213,7 @@ def run(args: argparse.Namespace) -> dict:
     counts = np.bincount(train["label"], minlength=len(labels)).tolist()
     model = build_classifier(source, labels, args.dropout)
     if args.pooling == "mean":
-        model = MeanPooled(model)
+        model = mean_pooled(model)
     steps = -(-len(train_rows) // args.batch_size)
     opt = build_optimizer(model, args.lr, args.weight_decay, args.llrd)
     sched = build_scheduler(opt, steps * args.epochs, args.warmup_ratio)

@@ -72,13 +72,13 @@ def retry_on_conflict(write: Callable[[], T], attempts: int = 3) -> T:
     doing that at once — the trials of a study, two `emoai train` on one experiment — race, and
     the loser's transaction is rolled back whole. Run again, the lookup finds the winner's row.
     """
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts - 1):
         try:
             return write()
         except Exception as exc:
-            if attempt == attempts or not is_write_conflict(exc):
+            if not is_write_conflict(exc):
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+    return write()
 
 
 def ensure_experiment(mlflow_client: MlflowClient, name: str) -> str:
