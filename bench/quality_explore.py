@@ -111,6 +111,41 @@ def mean_pooled(model):
     return MeanPooled()
 
 
+def linear_probe(model, train: dict, args, loss_fn) -> dict:
+    """LP-FT's first stage: train only the new classifier on the frozen encoder.
+
+    A random head's first gradients otherwise flow into (and distort) the pretrained features;
+    a probed head starts fine-tuning already pointing the right way. Backward stops at the head,
+    so an epoch costs about a forward pass.
+    """
+    import numpy as np
+    import torch
+
+    from emoai_core.batching import chunk_rows, grouped_batches
+
+    body = [p for n, p in model.named_parameters() if not n.startswith("classifier")]
+    trainable = [p.requires_grad for p in body]
+    for p in body:
+        p.requires_grad_(False)
+    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
+    opt = torch.optim.AdamW(head, lr=args.lp_lr, weight_decay=0.0)
+    order = np.random.default_rng(args.seed + 7).permutation(len(train["label"]))
+    model.train()
+    start, total, seen = time.time(), 0.0, 0
+    for _ in range(args.lp_epochs):
+        for batch in grouped_batches(chunks(train, chunk_rows(args.batch_size), order), args.batch_size, 1):
+            y = torch.as_tensor(batch.pop("labels"))
+            loss = loss_fn(model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(y)
+            seen += len(y)
+    for p, flag in zip(body, trainable, strict=True):
+        p.requires_grad_(flag)
+    return {"lp_train_loss": total / max(seen, 1), "lp_seconds": time.time() - start}
+
+
 def _rounded(value):
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
@@ -212,12 +247,17 @@ def run(args: argparse.Namespace) -> dict:
     val = encode(val_rows, tokenizer, args.max_length, labels.label2id)
     counts = np.bincount(train["label"], minlength=len(labels)).tolist()
     model = build_classifier(source, labels, args.dropout)
+    if args.freeze_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
     if args.pooling == "mean":
         model = mean_pooled(model)
     steps = -(-len(train_rows) // args.batch_size)
+    loss_fn = build_loss(class_weights(counts, args.class_weighting), args.label_smoothing)
+    probe = linear_probe(model, train, args, loss_fn) if args.lp_epochs else {}
+    if probe:
+        print(json.dumps({"tag": args.tag, **_rounded(probe), **_rounded(evaluate(model, val, len(labels)))}))
     opt = build_optimizer(model, args.lr, args.weight_decay, args.llrd)
     sched = build_scheduler(opt, steps * args.epochs, args.warmup_ratio)
-    loss_fn = build_loss(class_weights(counts, args.class_weighting), args.label_smoothing)
     shuffle = np.random.default_rng(args.seed).permutation(len(train_rows))  # like Ray Data's one shuffle
     ema = None
     if args.ema:  # an exponential moving average of the weights, evaluated beside the raw weights
@@ -267,6 +307,7 @@ def run(args: argparse.Namespace) -> dict:
     best = max(epochs, key=lambda e: e["val_macro_f1"])
     averages = weight_averages(model, snapshots, val, len(labels)) if args.averages else {}
     return {
+        "probe": probe,
         "averages": averages,
         "tag": args.tag,
         "config": {k: v for k, v in vars(args).items() if k != "tag"},
@@ -302,6 +343,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--pooling", default="cls", choices=["cls", "mean"], help="what the classifier reads")
+    p.add_argument(
+        "--freeze-embeddings", action="store_true", help="keep the pretrained word embeddings fixed"
+    )
+    p.add_argument("--lp-epochs", type=int, default=0, help="LP-FT: epochs training only the head first")
+    p.add_argument("--lp-lr", type=float, default=1e-3, help="LP-FT: the head's learning rate while probing")
     p.add_argument("--ema", type=float, default=0.0, help="also evaluate an EMA of the weights (decay)")
     p.add_argument(
         "--limit", type=_positive, default=None, help="first N rows of each split (smoke run: not recorded)"
