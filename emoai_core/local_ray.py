@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from emoai_core.errors import EmoaiError, UnreachableError
+from emoai_core.errors import EmoaiError, UnreachableError, UsageError
 from emoai_core.settings import ensure_service_env
 
 START_TIMEOUT = 120.0
@@ -66,6 +66,34 @@ def _run(args: list[str], env: dict[str, str]) -> None:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise EmoaiError(
             f"'ray start' failed: {' | '.join(tail)[:500]}", "see the output above, or rerun with --debug"
+        )
+
+
+def ensure_auth_token(env: dict[str, str]) -> None:
+    """Make Ray's auth token on a machine that has none, as `ray.init` does for a local Ray.
+
+    With RAY_AUTH_MODE=token (emoai's default) `ray start` refuses to start without a token
+    instead of creating one, so `emoai cluster up` and `emoai serve` failed on a fresh machine.
+    Ray's own `ray get-auth-token --generate` writes it to ~/.ray/auth_token.
+    """
+    from emoai_core.ray_dashboard import auth_token, auth_token_path
+
+    if env.get("RAY_AUTH_MODE", "").lower() != "token" or auth_token(env):
+        return
+    path = auth_token_path(env)
+    if env.get("RAY_AUTH_TOKEN_PATH"):
+        raise UsageError(
+            f"RAY_AUTH_TOKEN_PATH names {path}, which holds no Ray auth token",
+            "write the cluster's token there, or unset RAY_AUTH_TOKEN_PATH to let emoai create one",
+        )
+    proc = subprocess.run(
+        [ray_cli(), "get-auth-token", "--generate"], capture_output=True, text=True, env=env, timeout=120
+    )
+    if proc.returncode != 0 or not auth_token(env):
+        detail = (proc.stderr or "").strip().splitlines()[-1:] or ["no token written"]
+        raise EmoaiError(
+            f"could not create Ray's auth token at {path}: {detail[0][:300]}",
+            "run 'ray get-auth-token --generate', or set RAY_AUTH_TOKEN",
         )
 
 
@@ -116,8 +144,10 @@ def start_head(
         *_resources_args(cpus, gpus, resources),
         *(extra_args or []),
     ]
+    full_env = _env(env)
+    ensure_auth_token(full_env)
     try:
-        _run(args, _env(env))
+        _run(args, full_env)
     except BaseException:
         stop(temp_dir)
         raise

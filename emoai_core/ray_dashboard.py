@@ -8,6 +8,7 @@ can reach the dashboard.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,20 @@ from emoai_core.errors import UnreachableError, UsageError
 NODE_TYPE_LABEL = "emoai-node-type"
 
 
-def auth_token() -> str | None:
-    """Ray's token: RAY_AUTH_TOKEN, else the file RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token names."""
-    token = os.environ.get("RAY_AUTH_TOKEN")
+def auth_token_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where Ray reads its token from a file: RAY_AUTH_TOKEN_PATH, else ~/.ray/auth_token."""
+    env = os.environ if env is None else env
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return Path(env.get("RAY_AUTH_TOKEN_PATH") or home / ".ray" / "auth_token")
+
+
+def auth_token(env: Mapping[str, str] | None = None) -> str | None:
+    """Ray's token: RAY_AUTH_TOKEN, else the file `auth_token_path` names (None: no token)."""
+    env = os.environ if env is None else env
+    token = env.get("RAY_AUTH_TOKEN")
     if token:
         return token.strip()
-    path = Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
+    path = auth_token_path(env)
     try:
         return path.read_text().strip() or None
     except OSError:
