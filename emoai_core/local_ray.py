@@ -145,8 +145,8 @@ def start_head(
         *(extra_args or []),
     ]
     full_env = _env(env)
-    ensure_auth_token(full_env)
     try:
+        ensure_auth_token(full_env)
         _run(args, full_env)
     except BaseException:
         stop(temp_dir)

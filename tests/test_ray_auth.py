@@ -38,6 +38,16 @@ def test_a_token_path_naming_nothing_is_a_usage_error(tmp_path):
     assert not missing.exists() and not (tmp_path / ".ray").exists()
 
 
+def test_a_head_refused_for_want_of_a_token_leaves_no_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAY_AUTH_TOKEN", raising=False)
+    root = tmp_path / "ray-root"
+    root.mkdir()
+    env = {"HOME": str(tmp_path), "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(tmp_path / "none")}
+    with pytest.raises(UsageError):
+        local_ray.start_head(cpus=1, temp_dir=str(root), env=env)
+    assert not root.exists()
+
+
 @pytest.mark.slow
 def test_a_head_starts_on_a_machine_without_a_token(tmp_path):
     home = tmp_path / "home"
