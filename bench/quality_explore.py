@@ -227,7 +227,9 @@ def weight_averages(model, snapshots: dict[str, dict], val: dict, num: int) -> d
     return out
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: argparse.Namespace, trained: dict | None = None) -> dict:
+    """One recipe on train, scored on validation every epoch; `trained` (if given) receives the
+    final model and label map, for a caller that reports it elsewhere (bench/plain_baseline.py)."""
     import numpy as np
     import torch
 
@@ -305,6 +307,8 @@ def run(args: argparse.Namespace) -> dict:
         epochs.append(record)
         print(json.dumps({"tag": args.tag, **{k: _rounded(v) for k, v in record.items()}}), flush=True)
     best = max(epochs, key=lambda e: e["val_macro_f1"])
+    if trained is not None:
+        trained.update(model=model, labels=labels, tokenizer=tokenizer)
     averages = weight_averages(model, snapshots, val, len(labels)) if args.averages else {}
     return {
         "probe": probe,
@@ -327,7 +331,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tag", required=True)
     p.add_argument("--epochs", type=int, default=4)
@@ -358,7 +362,11 @@ def main() -> None:
         help="also measure per-class logit offsets fitted on validation (cross-fitted halves)",
     )
     p.add_argument("--averages", action="store_true", help="also evaluate weight averages of the last epochs")
-    args = p.parse_args()
+    return p
+
+
+def main() -> None:
+    args = parser().parse_args()
     record = run(args)
     if args.limit:
         print(f"--limit run: not appended to {OUT.name}")
