@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import quality_explore as qe  # noqa: E402  (a sibling script, not a package)
+import quality_explore as qe  # noqa: E402  (sibling scripts, not a package)
+from quality import spread  # noqa: E402
 
 RESULTS = HERE / "results" / "plain_baseline.json"
 RECIPE = {
@@ -42,9 +42,9 @@ RECIPE = {
 
 
 def recipe_args(seed: int, limit: int | None) -> argparse.Namespace:
-    defaults = {a.dest: a.default for a in qe.parser()._actions if a.dest != "help"}
-    fixed = {"tag": f"plain-test-seed{seed}", "seed": seed, "limit": limit}
-    return argparse.Namespace(**{**defaults, **RECIPE, **fixed})
+    args = qe.parser().parse_args(["--tag", f"plain-test-seed{seed}", "--seed", str(seed)])
+    vars(args).update(RECIPE, limit=limit)
+    return args
 
 
 def test_scores(trained: dict, limit: int | None) -> dict:
@@ -72,12 +72,6 @@ def one_seed(seed: int, limit: int | None) -> dict:
     }
     print(json.dumps(qe._rounded({k: v for k, v in row.items() if k != "test_per_class_f1"})), flush=True)
     return row
-
-
-def spread(rows: list[dict], key: str) -> dict:
-    values = [r[key] for r in rows]
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return {"mean": statistics.fmean(values), "stdev": sd, "min": min(values), "max": max(values)}
 
 
 def write(rows: list[dict]) -> None:

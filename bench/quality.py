@@ -75,17 +75,18 @@ def one_seed(seed: int, data: Path) -> dict:
     }
 
 
-def summary(rows: list[dict]) -> dict:
-    def spread(key: str) -> dict:
-        values = [r[key] for r in rows]
-        return {
-            "mean": statistics.fmean(values),
-            "min": min(values),
-            "max": max(values),
-            "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
-        }
+def spread(rows: list[dict], key: str) -> dict:
+    values = [r[key] for r in rows]
+    return {
+        "mean": statistics.fmean(values),
+        "min": min(values),
+        "max": max(values),
+        "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+    }
 
-    return {k: spread(k) for k in ("accuracy", "macro_f1", "weighted_f1", "wall_minutes")}
+
+def summary(rows: list[dict]) -> dict:
+    return {k: spread(rows, k) for k in ("accuracy", "macro_f1", "weighted_f1", "wall_minutes")}
 
 
 def write(rows: list[dict]) -> None:

@@ -229,7 +229,7 @@ def weight_averages(model, snapshots: dict[str, dict], val: dict, num: int) -> d
 
 def run(args: argparse.Namespace, trained: dict | None = None) -> dict:
     """One recipe on train, scored on validation every epoch; `trained` (if given) receives the
-    final model and label map, for a caller that reports it elsewhere (bench/plain_baseline.py)."""
+    final model, tokenizer and label map, for a caller that reports it elsewhere (bench/plain_baseline.py)."""
     import numpy as np
     import torch
 
