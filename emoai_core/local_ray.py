@@ -28,9 +28,21 @@ START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int, exclude: frozenset[int] = frozenset()) -> list[int]:
+    """`count` distinct free ports, none in `exclude`.
+
+    Every socket stays bound until all are picked: a socket bound and closed one at a time lets the
+    OS hand the same port out twice, and `ray start` then refuses two components on one port.
+    """
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count + len(exclude))]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        ports = [sock.getsockname()[1] for sock in socks]
+    return [p for p in ports if p not in exclude][:count]
 
 
 def ray_cli() -> str:
@@ -38,15 +50,18 @@ def ray_cli() -> str:
     return str(candidate) if candidate.exists() else "ray"
 
 
-def _node_ports() -> list[str]:
+NODE_PORT_OPTIONS = (
+    "--dashboard-agent-listen-port",
+    "--metrics-export-port",
+    "--runtime-env-agent-port",
+    "--node-manager-port",
+    "--object-manager-port",
+)
+
+
+def _node_ports(ports: list[int]) -> list[str]:
     """Per-node ports that default to fixed numbers and would collide between nodes on one machine."""
-    return [
-        f"--dashboard-agent-listen-port={free_port()}",
-        f"--metrics-export-port={free_port()}",
-        f"--runtime-env-agent-port={free_port()}",
-        f"--node-manager-port={free_port()}",
-        f"--object-manager-port={free_port()}",
-    ]
+    return [f"{option}={p}" for option, p in zip(NODE_PORT_OPTIONS, ports, strict=True)]
 
 
 def _resources_args(cpus: float | None, gpus: float | None, resources: dict[str, float] | None) -> list[str]:
@@ -129,7 +144,9 @@ def start_head(
 ) -> LocalHead:
     """`ray start --head` on free ports with the dashboard bound to 127.0.0.1."""
     temp_dir = temp_dir or new_temp_dir()
-    port, dashboard, client = port or free_port(), free_port(), free_port()
+    given = frozenset({port} if port else ())
+    dashboard, client, *node, picked = free_ports(3 + len(NODE_PORT_OPTIONS), given)
+    port = port or picked
     args = [
         ray_cli(),
         "start",
@@ -140,7 +157,7 @@ def start_head(
         f"--ray-client-server-port={client}",
         f"--temp-dir={temp_dir}",
         "--disable-usage-stats",
-        *_node_ports(),
+        *_node_ports(node),
         *_resources_args(cpus, gpus, resources),
         *(extra_args or []),
     ]
@@ -169,7 +186,7 @@ def add_node(
         f"--address={address}",
         f"--temp-dir={temp_dir}",
         "--disable-usage-stats",
-        *_node_ports(),
+        *_node_ports(free_ports(len(NODE_PORT_OPTIONS))),
         *_resources_args(cpus, gpus, resources),
         *(extra_args or []),
     ]
