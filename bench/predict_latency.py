@@ -54,7 +54,7 @@ def fresh(cmd: list[str], env: dict[str, str], runs: int) -> tuple[list[float], 
 
 
 def warm_throughput(model_dir: Path, texts: list[str]) -> float:
-    from emoai_core.predict import OnnxPredictor
+    from emoai_core.inference.predict import OnnxPredictor
 
     predictor = OnnxPredictor(model_dir)
     predictor.predict_proba(texts[:64])
@@ -76,7 +76,7 @@ def main() -> None:
     if args.quick_model:
         quick_model(env)
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.runs import local_copy_dir
+    from emoai_core.tracking.runs import local_copy_dir
 
     onnx_dir = local_copy_dir("production")
     if not (onnx_dir / "model.onnx").exists():

@@ -90,7 +90,7 @@ def summary(rows: list[dict]) -> dict:
 
 
 def write(rows: list[dict]) -> None:
-    from emoai_core.train_defaults import DEFAULTS
+    from emoai_core.training.defaults import DEFAULTS
 
     payload = {
         "benchmark": "quality",
@@ -133,7 +133,7 @@ def main() -> None:
     data = args.data or default_data()
     rows: list[dict] = []
     if RESULTS.exists():  # keep seeds measured earlier with the same defaults
-        from emoai_core.train_defaults import DEFAULTS
+        from emoai_core.training.defaults import DEFAULTS
 
         old = json.loads(RESULTS.read_text())
         if old.get("defaults") == DEFAULTS:

@@ -1,7 +1,7 @@
 """Recipe search for the default model, on the VALIDATION split only (the evidence behind the defaults).
 
 A plain single-process loop built from the same pieces as emoai's Ray Train worker
-(`emoai_core.optim`, `emoai_core.batching`, `emoai_core.train_metrics`, `emoai_core.model`), so a
+(`emoai_core.model.optim`, `emoai_core.model.batching`, `emoai_core.model.metrics`, `emoai_core.model.classifier`), so a
 recipe found here transfers unchanged to `emoai train`. The test split is never read.
 
     python bench/quality_explore.py --tag ls01 --label-smoothing 0.1 --epochs 5
@@ -60,8 +60,8 @@ def evaluate(model, data: dict, num: int, keep: dict | None = None) -> dict:
     import numpy as np
     import torch
 
-    from emoai_core.batching import grouped_batches
-    from emoai_core.train_metrics import confusion_counts, metrics_from_confusion
+    from emoai_core.model.batching import grouped_batches
+    from emoai_core.model.metrics import confusion_counts, metrics_from_confusion
 
     model.eval()
     cm = np.zeros((num, num))
@@ -121,7 +121,7 @@ def linear_probe(model, train: dict, args, loss_fn) -> dict:
     import numpy as np
     import torch
 
-    from emoai_core.batching import chunk_rows, grouped_batches
+    from emoai_core.model.batching import chunk_rows, grouped_batches
 
     body = [p for n, p in model.named_parameters() if not n.startswith("classifier")]
     trainable = [p.requires_grad for p in body]
@@ -155,7 +155,7 @@ def _rounded(value):
 
 
 def _scores(logits, y, bias, num: int) -> tuple[float, float]:
-    from emoai_core.train_metrics import confusion_counts, metrics_from_confusion
+    from emoai_core.model.metrics import confusion_counts, metrics_from_confusion
 
     m = metrics_from_confusion(confusion_counts(y, (logits + bias).argmax(-1), num))
     return m["accuracy"], m["macro_f1"]
@@ -233,11 +233,11 @@ def run(args: argparse.Namespace, trained: dict | None = None) -> dict:
     import numpy as np
     import torch
 
-    from emoai_core.batching import chunk_rows, grouped_batches
-    from emoai_core.labels import LabelMap
-    from emoai_core.model import build_classifier, load_tokenizer, resolve_base_model
-    from emoai_core.optim import build_loss, build_optimizer, build_scheduler, class_weights
-    from emoai_core.train_loop import seed_everything
+    from emoai_core.model.batching import chunk_rows, grouped_batches
+    from emoai_core.model.classifier import build_classifier, load_tokenizer, resolve_base_model
+    from emoai_core.model.labels import LabelMap
+    from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler, class_weights
+    from emoai_core.training.loop import seed_everything
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)

@@ -35,7 +35,7 @@ BASELINE_APP = """
 import os
 from pathlib import Path
 from fastapi import FastAPI
-from emoai_core.predict import OnnxPredictor, predict
+from emoai_core.inference.predict import OnnxPredictor, predict
 model = OnnxPredictor(Path(os.environ["MODEL_DIR"]), threads=2)
 app = FastAPI()
 @app.post("/predict")
@@ -145,7 +145,7 @@ def sweep(url: str, texts: list[str], requests: int) -> dict:
 
 def model_ms_per_text(model_dir: Path, texts: list[str]) -> float:
     """The model alone, as a replica runs it: one ONNX thread, batches of 32."""
-    from emoai_core.predict import OnnxPredictor
+    from emoai_core.inference.predict import OnnxPredictor
 
     predictor = OnnxPredictor(model_dir, threads=1)
     predictor.predict_proba(texts[:32])
@@ -168,7 +168,7 @@ def main() -> None:
     if args.quick_model:
         quick_model(env)
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.runs import local_copy_dir
+    from emoai_core.tracking.runs import local_copy_dir
 
     model_dir = local_copy_dir("production")
     texts = test_texts()

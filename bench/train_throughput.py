@@ -34,11 +34,11 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
     import numpy as np
     import torch
 
-    from emoai_core.batching import chunk_rows, grouped_batches
-    from emoai_core.labels import LabelMap
-    from emoai_core.model import build_classifier, load_tokenizer, resolve_base_model
-    from emoai_core.optim import build_loss, build_optimizer, build_scheduler
-    from emoai_core.train_defaults import DEFAULTS
+    from emoai_core.model.batching import chunk_rows, grouped_batches
+    from emoai_core.model.classifier import build_classifier, load_tokenizer, resolve_base_model
+    from emoai_core.model.labels import LabelMap
+    from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler
+    from emoai_core.training.defaults import DEFAULTS
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -83,7 +83,7 @@ def plain_in_ray(rows: int, epochs: int, data: Path) -> dict:
     """The plain loop as a Ray task on emoai's local Ray: what Ray's runtime alone costs."""
     import ray
 
-    from emoai_core.ray_env import connect
+    from emoai_core.cluster.ray_env import connect
 
     connect(num_cpus=2)
     return ray.get(ray.remote(num_cpus=2)(plain).remote(rows, epochs, 2, data))
@@ -93,10 +93,10 @@ def emoai(rows: int, epochs: int, workers: int, cpus: float, data: Path) -> dict
     """emoai's real path: data version, Ray Data tokenising, Ray Train workers, MLflow tracking."""
     home = Path(tempfile.mkdtemp(prefix="emoai-bench-"))
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.data import pull
-    from emoai_core.train import train
-    from emoai_core.train_config import TrainConfig
-    from emoai_core.train_events import RunStarted, StepProgress
+    from emoai_core.data.versions import pull
+    from emoai_core.training.config import TrainConfig
+    from emoai_core.training.events import RunStarted, StepProgress
+    from emoai_core.training.run import train
 
     version = pull(str(data), name="emotion").version
     marks: dict[str, float] = {}

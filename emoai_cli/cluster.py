@@ -25,7 +25,7 @@ def up_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Start the cluster; it becomes the default for train, tune, serve and eval."""
-    from emoai_core import cluster
+    from emoai_core.cluster import lifecycle as cluster
 
     if dry_run:
         import yaml
@@ -103,7 +103,7 @@ def status_cmd(
     dashboard_url: str | None = typer.Option(None, "--dashboard-url", help="Ask this Ray dashboard instead."),
 ) -> None:
     """Nodes with CPU/GPU/memory, pending autoscaler demands, jobs and serve apps."""
-    from emoai_core import cluster
+    from emoai_core.cluster import lifecycle as cluster
 
     info = cluster.status(dashboard_url)
     if json_output:
@@ -117,9 +117,9 @@ def down_cmd(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for
     """Stop what 'emoai cluster up' started."""
     import sys
 
-    from emoai_core import cluster
-    from emoai_core.cluster_state import read_state
-    from emoai_core.errors import UsageError
+    from emoai_core.base.errors import UsageError
+    from emoai_core.cluster import lifecycle as cluster
+    from emoai_core.cluster.state import read_state
 
     state = read_state()
     if state is None:

@@ -94,7 +94,7 @@ class ProgressRenderer:
             self._progress.__exit__(*exc)
 
     def __call__(self, event: object) -> None:
-        from emoai_core.events import LogEvent, ProgressEvent
+        from emoai_core.base.events import LogEvent, ProgressEvent
 
         if isinstance(event, LogEvent):
             style = {"warning": "yellow", "error": "red"}.get(event.level, "dim")

@@ -37,7 +37,7 @@ def pull_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Normalise a dataset to parquet and store it as a content-addressed version."""
-    from emoai_core.data import pull
+    from emoai_core.data.versions import pull
 
     names = [n.strip() for n in label_names.split(",") if n.strip()] if label_names else None
     with console.progress(json_output) as progress:
@@ -70,7 +70,7 @@ def pull_cmd(
 @app.command("list")
 def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Stored data versions, newest first."""
-    from emoai_core.data import list_versions
+    from emoai_core.data.versions import list_versions
 
     versions = list_versions()
     if json_output:
@@ -115,7 +115,7 @@ def show_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Rows, label counts, text lengths, duplicates and texts shared across splits."""
-    from emoai_core.data import describe, resolve_version
+    from emoai_core.data.versions import describe, resolve_version
 
     info = describe(resolve_version(ref))
     if json_output:
@@ -172,7 +172,7 @@ def validate_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Named checks, each pass / warn / fail; exits 1 when any check fails."""
-    from emoai_core.data import resolve_version, validate_version
+    from emoai_core.data.versions import resolve_version, validate_version
 
     report = validate_version(resolve_version(ref))
     if json_output:

@@ -30,14 +30,14 @@ def evaluate(
     ),
 ) -> None:
     """Accuracy, macro/weighted/micro precision-recall-F1, per-class table, confusion matrix, slices."""
-    from emoai_core import model_select
-    from emoai_core.data import resolve_version
-    from emoai_core.evaluate import evaluate as run_eval
-    from emoai_core.evaluate import log_evaluation, write_outputs
-    from emoai_core.events import ProgressEvent
+    from emoai_core.base.events import ProgressEvent
+    from emoai_core.data.versions import resolve_version
+    from emoai_core.inference import select as model_select
+    from emoai_core.inference.evaluate import evaluate as run_eval
+    from emoai_core.inference.evaluate import log_evaluation, write_outputs
 
     if model_dir is not None and run:
-        from emoai_core.errors import UsageError
+        from emoai_core.base.errors import UsageError
 
         raise UsageError("pass a RUN or --model-dir, not both")
     choice = (
@@ -75,7 +75,7 @@ def _run_data(run_id: str | None) -> str | None:
     """The exact data version the run trained on (its tag), so eval uses the same label set."""
     if not run_id:
         return None
-    from emoai_core.tracking import client
+    from emoai_core.tracking.store import client
 
     return client().get_run(run_id).data.tags.get("emoai.data")
 

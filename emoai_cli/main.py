@@ -20,8 +20,8 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from emoai_cli.help import LeanHelpGroup
 from emoai_core import __version__
-from emoai_core import errors as codes
-from emoai_core.settings import ENV_DEBUG, ENV_HOME, ENV_TRACKING_URI
+from emoai_core.base import errors as codes
+from emoai_core.base.settings import ENV_DEBUG, ENV_HOME, ENV_TRACKING_URI
 
 
 class EmoaiGroup(LeanHelpGroup):
@@ -62,7 +62,7 @@ def _report(message: str, hint: str | None, exc: BaseException | None = None) ->
 
 
 def _run_guarded(call: Any) -> int:
-    from emoai_core.errors import EmoaiError
+    from emoai_core.base.errors import EmoaiError
 
     try:
         rv = call()

@@ -19,10 +19,10 @@ FEW_TEXTS = 8  # up to this many, a one-shot session (see OnnxPredictor): start-
 
 
 def _texts(texts: list[str], file: Path | None, text_col: str) -> list[str]:
-    from emoai_core.text_input import check_texts, read_file, read_stdin
+    from emoai_core.inference.text_input import check_texts, read_file, read_stdin
 
     if file is not None and texts:
-        from emoai_core.errors import UsageError
+        from emoai_core.base.errors import UsageError
 
         raise UsageError("pass texts or --file, not both")
     if file is not None:
@@ -87,18 +87,18 @@ def predict(
     """Classify texts with the promoted model (or --run / --alias / --model-dir / --endpoint)."""
     items = _texts(texts or [], file, text_col)
     if endpoint:
-        from emoai_core.client import predict_remote
+        from emoai_core.inference.client import predict_remote
 
         predictions = predict_remote(endpoint, items, token)
     else:
-        from emoai_core.model_select import choose
+        from emoai_core.inference.select import choose
 
         choice = choose(model_dir, run, alias)
         if output is not None:
             _predict_to_file(items, choice.path, output, json_output)
             return
-        from emoai_core.predict import load_predictor
-        from emoai_core.predict import predict as run_predict
+        from emoai_core.inference.predict import load_predictor
+        from emoai_core.inference.predict import predict as run_predict
 
         predictor = load_predictor(choice.path, one_shot=len(items) <= FEW_TEXTS)
         predictions = run_predict(predictor, items)
@@ -115,7 +115,7 @@ def predict(
 def _write_jsonl(path: Path, texts: list[str], predictions: list[Any]) -> None:
     import json
 
-    from emoai_core.atomic import atomic_write_text
+    from emoai_core.base.atomic import atomic_write_text
 
     lines = [json.dumps({"text": t, **p.to_json()}) for t, p in zip(texts, predictions, strict=True)]
     atomic_write_text(path, "\n".join(lines) + "\n")
@@ -123,9 +123,9 @@ def _write_jsonl(path: Path, texts: list[str], predictions: list[Any]) -> None:
 
 def _predict_to_file(texts: list[str], model_dir: Path, output: Path, json_output: bool) -> None:
     """Large inputs: Ray Data actors predict in batches; the file appears only when complete."""
-    from emoai_core.events import ProgressEvent
-    from emoai_core.predict import predict_with_ray, read_labels, to_predictions
-    from emoai_core.ray_env import connect
+    from emoai_core.base.events import ProgressEvent
+    from emoai_core.cluster.ray_env import connect
+    from emoai_core.inference.predict import predict_with_ray, read_labels, to_predictions
 
     with console.progress(json_output) as progress:
         progress(ProgressEvent("predict", 0, len(texts), "starting Ray"))
@@ -158,8 +158,8 @@ def export(
     ),
 ) -> None:
     """Export a trained model as ONNX or as a plain Hugging Face folder."""
-    from emoai_core.errors import UsageError
-    from emoai_core.export import export_hf, export_onnx
+    from emoai_core.base.errors import UsageError
+    from emoai_core.model.export import export_hf, export_onnx
 
     if fmt not in ("onnx", "hf"):
         raise UsageError(f"unknown format '{fmt}'", "use --format onnx or --format hf")
@@ -167,7 +167,7 @@ def export(
         raise UsageError("pass a RUN or --model-dir (one of them)")
     source, meta = _export_source(run, model_dir)
     with console.progress(False) as progress:
-        from emoai_core.events import LogEvent
+        from emoai_core.base.events import LogEvent
 
         progress(LogEvent(f"exporting {source} as {fmt}"))
         if fmt == "hf":
@@ -181,7 +181,7 @@ def _export_source(run: str | None, model_dir: Path | None) -> tuple[Path, dict]
     if model_dir is not None:
         path = model_dir.expanduser()
         return (path / "hf" if (path / "hf" / "config.json").is_file() else path), {}
-    from emoai_core.runs import resolve_model_dir, resolve_run
+    from emoai_core.tracking.runs import resolve_model_dir, resolve_run
 
     target = resolve_run(run or "")
     meta = {"run_id": target.info.run_id, "max_length": target.data.params.get("max_length")}

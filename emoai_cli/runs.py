@@ -30,7 +30,7 @@ def list_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Runs, newest first, with their data version, base model and best validation scores."""
-    from emoai_core.runs import list_runs
+    from emoai_core.tracking.runs import list_runs
 
     rows = list_runs(experiment, status, limit)
     if json_output:
@@ -90,7 +90,7 @@ def show_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Params, metrics, per-epoch history, artifacts, tags and registered version of one run."""
-    from emoai_core.runs import show_run
+    from emoai_core.tracking.runs import show_run
 
     info = show_run(run)
     if json_output:
@@ -146,7 +146,7 @@ def best_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """The finished run with the best value of a metric."""
-    from emoai_core.runs import best_run
+    from emoai_core.tracking.runs import best_run
 
     run = best_run(metric, mode, experiment)
     data = {
@@ -170,7 +170,7 @@ def compare_cmd(
     """Params and metrics side by side; differences highlighted."""
     from rich.table import Table
 
-    from emoai_core.runs import compare_runs
+    from emoai_core.tracking.runs import compare_runs
 
     data = compare_runs(runs)
     if json_output:
@@ -200,7 +200,7 @@ def promote_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Point an alias at the run's model and write its fast local copy."""
-    from emoai_core.runs import promote_run
+    from emoai_core.tracking.runs import promote_run
 
     with console.progress(json_output) as progress:
         progress(_phase("exporting the model for fast loading"))
@@ -223,7 +223,7 @@ def promote_cmd(
 
 
 def _phase(text: str) -> Any:
-    from emoai_core.events import LogEvent
+    from emoai_core.base.events import LogEvent
 
     return LogEvent(text)
 
@@ -234,7 +234,7 @@ def delete_cmd(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete a run with its registered versions, checkpoints and local copies."""
-    from emoai_core.runs import delete_run, resolve_run
+    from emoai_core.tracking.runs import delete_run, resolve_run
 
     target = resolve_run(run)
     label = f"{target.info.run_id} ({target.info.run_name})"
@@ -247,7 +247,7 @@ def delete_cmd(
 def _confirm(yes: bool, question: str) -> None:
     import sys
 
-    from emoai_core.errors import UsageError
+    from emoai_core.base.errors import UsageError
 
     if yes:
         return
@@ -260,7 +260,7 @@ def _confirm(yes: bool, question: str) -> None:
 @app.command("stop")
 def stop_cmd(run: str = typer.Argument(..., help=RUN_HELP)) -> None:
     """Stop a running training run cleanly (it keeps its checkpoints and can be resumed)."""
-    from emoai_core.runs import stop_run
+    from emoai_core.tracking.runs import stop_run
 
     console.out().print(stop_run(run), highlight=False)
 
@@ -273,8 +273,8 @@ def ui_cmd(
     """Start the MLflow UI on the same store (Ctrl-C stops it)."""
     import subprocess
 
-    from emoai_core.runs import mlflow_ui_command
-    from emoai_core.settings import ensure_service_env, load_settings
+    from emoai_core.base.settings import ensure_service_env, load_settings
+    from emoai_core.tracking.runs import mlflow_ui_command
 
     ensure_service_env()
     settings = load_settings()

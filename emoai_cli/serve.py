@@ -71,7 +71,7 @@ def start(
     ),
 ) -> None:
     """Deploy the model (a new version rolls out without dropping requests)."""
-    from emoai_core.serve import ServeOptions, deploy, serve_foreground
+    from emoai_core.serving.deploy import ServeOptions, deploy, serve_foreground
 
     folder, name = _model_folder(run, alias)
     opts = ServeOptions(
@@ -106,13 +106,13 @@ def start(
 
 
 def _model_folder(run: str | None, alias: str | None) -> tuple[Any, str]:
-    from emoai_core import model_select
-    from emoai_core.errors import UsageError
+    from emoai_core.base.errors import UsageError
+    from emoai_core.inference import select as model_select
 
     if run and alias:
         raise UsageError("pass a RUN or --alias, not both")
     if run and not run.startswith("@"):
-        from emoai_core.serve import onnx_bundle_for_run
+        from emoai_core.serving.deploy import onnx_bundle_for_run
 
         return onnx_bundle_for_run(run), f"run {run}"
     choice = model_select.from_alias((run or "@")[1:] or alias or "production")
@@ -136,7 +136,7 @@ def status_cmd(
     token: str | None = typer.Option(None, "--token", envvar="EMOAI_SERVE_TOKEN", help="Token for /model."),
 ) -> None:
     """Application and replica states, route, URL, model and uptime."""
-    from emoai_core.serve import status
+    from emoai_core.serving.deploy import status
 
     info = status(token)
     if json_output:
@@ -159,7 +159,7 @@ def status_cmd(
 @app.command("stop")
 def stop_cmd() -> None:
     """Stop the server and free its port."""
-    from emoai_core.serve import stop
+    from emoai_core.serving.deploy import stop
 
     result = stop()
     if not result["stopped"]:

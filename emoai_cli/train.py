@@ -37,7 +37,7 @@ def train(
     **options: Any,
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
-    from emoai_core.jobs import should_submit
+    from emoai_core.cluster.jobs import should_submit
 
     overrides = config_overrides(options)
     if should_submit(submit, address):
@@ -58,12 +58,12 @@ def run_submitted(args: list[str], address: str | None, env_file: Path | None) -
     import sys
 
     from emoai_cli import console
-    from emoai_core import jobs
-    from emoai_core.cluster_config import load_env
+    from emoai_core.cluster import jobs
+    from emoai_core.cluster.config import load_env
 
     default_env = Path("cluster_env.yaml")
     env = load_env(env_file or (default_env if default_env.is_file() else None))
-    workdir = Path(jobs.__file__).resolve().parents[1]
+    workdir = Path(jobs.__file__).resolve().parents[2]
     state = {"job": None, "url": jobs.dashboard_url(address)}
 
     def line(text: str) -> None:
@@ -85,7 +85,7 @@ def run_submitted(args: list[str], address: str | None, env_file: Path | None) -
         raise
     console.info(f"job {job_id}: {status}")
     if status != "SUCCEEDED":
-        from emoai_core.errors import EmoaiError
+        from emoai_core.base.errors import EmoaiError
 
         raise EmoaiError(
             f"job {job_id} ended {status}", f"see its logs: RAY_AUTH_MODE=token ray job logs {job_id}"
@@ -103,15 +103,15 @@ def _run(
 ) -> None:
     from emoai_cli import console
     from emoai_cli.train_view import TrainView, print_result
-    from emoai_core import train as core
-    from emoai_core.train_config import build_config, load_config_file
+    from emoai_core.training import run as core
+    from emoai_core.training.config import build_config, load_config_file
 
     if resume:
         given = [f"--{k.replace('_', '-')}" for k, v in overrides.items() if v is not None]
         if config_file:
             given.append("--config")
         if given:
-            from emoai_core.errors import UsageError
+            from emoai_core.base.errors import UsageError
 
             raise UsageError(f"--resume continues a run with its own options; drop {', '.join(given)}")
     else:
@@ -158,7 +158,7 @@ def _run(
 
 
 def _promote(run_id: str) -> dict:
-    from emoai_core.runs import promote_run
+    from emoai_core.tracking.runs import promote_run
 
     done = promote_run(run_id)
     return {"alias": done.alias, "version": done.version, "local_copy": str(done.local_copy)}

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from emoai_core.train_defaults import DEFAULTS as D
+from emoai_core.training.defaults import DEFAULTS as D
 
 RECIPE = "Recipe"
 RESOURCES = "Resources"

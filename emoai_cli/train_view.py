@@ -24,7 +24,7 @@ def fmt_metrics(
 
 
 class TrainView:
-    """Callable event sink for `emoai_core.train`; keeps the run id for the Ctrl-C message."""
+    """Callable event sink for `emoai_core.training.run`; keeps the run id for the Ctrl-C message."""
 
     def __init__(self, live: bool) -> None:
         self.live = live
@@ -47,7 +47,7 @@ class TrainView:
             self._progress = None
 
     def __call__(self, event: object) -> None:
-        from emoai_core.train_events import EpochReport, Phase, RunStarted, StepProgress
+        from emoai_core.training.events import EpochReport, Phase, RunStarted, StepProgress
 
         if isinstance(event, Phase):
             console.info(f"[dim]… {event.name}[/dim]")

@@ -52,11 +52,11 @@ def tune(
     **options: Any,
 ) -> None:
     """Search training hyperparameters with Ray Tune (ASHA early stopping), tracked in MLflow."""
-    from emoai_core.jobs import should_submit
-    from emoai_core.search_space import load_space
-    from emoai_core.train_config import build_config, load_config_file
-    from emoai_core.tune import TuneOptions, check_options
-    from emoai_core.tune import tune as run_tune
+    from emoai_core.cluster.jobs import should_submit
+    from emoai_core.training.config import build_config, load_config_file
+    from emoai_core.tuning.space import load_space
+    from emoai_core.tuning.study import TuneOptions, check_options
+    from emoai_core.tuning.study import tune as run_tune
 
     opts = TuneOptions(num_trials, max_concurrent, search, scheduler, metric, mode, promote)
     check_options(opts)
@@ -178,8 +178,8 @@ class TuneView:
             self.live.stop()
 
     def __call__(self, event: object) -> None:
-        from emoai_core.train_events import Phase
-        from emoai_core.tune import StudyStarted, TrialsUpdate
+        from emoai_core.training.events import Phase
+        from emoai_core.tuning.study import StudyStarted, TrialsUpdate
 
         if isinstance(event, Phase):
             console.info(f"[dim]… {event.name}[/dim]")

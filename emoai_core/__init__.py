@@ -1,6 +1,6 @@
 """emoai core: the ML work behind the `emoai` command, free of any CLI or TUI import."""
 
-from emoai_core.settings import ensure_service_env
+from emoai_core.base.settings import ensure_service_env
 
 __version__ = "0.1.0"
 

@@ -92,12 +92,12 @@ def ray_session():
     """One local Ray for the whole session (tests that train or serve share it); stopped at the end."""
     import ray
 
-    from emoai_core.settings import ensure_service_env
+    from emoai_core.base.settings import ensure_service_env
 
     ensure_service_env()
     if not ray.is_initialized():
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    from emoai_core.ray_env import _quiet_ray_data
+    from emoai_core.cluster.ray_env import _quiet_ray_data
 
     _quiet_ray_data()
     yield ray

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from emoai_core import __version__
-from emoai_core.errors import EmoaiError, NotFoundError, UnreachableError, close_matches
+from emoai_core.base.errors import EmoaiError, NotFoundError, UnreachableError, close_matches
 
 HEAVY = ["torch", "transformers", "ray", "mlflow", "datasets", "sklearn", "pandas", "pyarrow", "onnxruntime"]
 
@@ -127,7 +127,7 @@ def test_not_found_error_lists_close_matches():
 
 
 def test_settings_default_to_home(tmp_path):
-    from emoai_core.settings import load_settings
+    from emoai_core.base.settings import load_settings
 
     settings = load_settings({"EMOAI_HOME": str(tmp_path)})
     assert settings.home == tmp_path.resolve()
@@ -137,7 +137,7 @@ def test_settings_default_to_home(tmp_path):
 
 
 def test_tracking_uri_precedence():
-    from emoai_core.settings import load_settings
+    from emoai_core.base.settings import load_settings
 
     env = {"EMOAI_HOME": "/tmp/h", "MLFLOW_TRACKING_URI": "http://mlflow:5000"}
     assert load_settings(env).tracking_uri == "http://mlflow:5000"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from emoai_core.cluster_config import load_compute, load_env
-from emoai_core.errors import UsageError
+from emoai_core.base.errors import UsageError
+from emoai_core.cluster.config import load_compute, load_env
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_LOCAL = """
@@ -127,7 +127,7 @@ def test_aws_examples_render_to_configs_ray_accepts(cli, example, emoai_home):
 
 
 def test_ray_validator_rejection_is_a_usage_error(tmp_path):
-    from emoai_core.cluster_aws import render, validate
+    from emoai_core.cluster.aws import render, validate
 
     config = render(load_compute(_write(tmp_path, GOOD_AWS)), load_env(None))
     config["available_node_types"]["gpu"]["max_workers"] = "lots"
@@ -162,7 +162,7 @@ def test_no_cluster_paths(cli):
 
 
 def test_second_up_is_refused(cli, emoai_home):
-    from emoai_core.cluster_state import write_state
+    from emoai_core.cluster.state import write_state
 
     write_state({"name": "running", "address": "127.0.0.1:1", "provider": "local"})
     result = cli("cluster", "up", "--config", REPO / "cluster_compute.yaml")
@@ -170,7 +170,7 @@ def test_second_up_is_refused(cli, emoai_home):
 
 
 def test_down_refuses_to_prompt_without_terminal(cli, emoai_home):
-    from emoai_core.cluster_state import write_state
+    from emoai_core.cluster.state import write_state
 
     write_state({"name": "running", "address": "127.0.0.1:1", "provider": "local"})
     result = cli("cluster", "down")
@@ -179,7 +179,7 @@ def test_down_refuses_to_prompt_without_terminal(cli, emoai_home):
 
 
 def test_status_of_unreachable_dashboard_is_exit_3(cli):
-    from emoai_core.local_ray import free_port
+    from emoai_core.cluster.local_ray import free_port
 
     result = cli("cluster", "status", "--dashboard-url", f"http://127.0.0.1:{free_port()}")
     assert result.exit_code == 3 and "unreachable" in result.stderr

@@ -40,7 +40,7 @@ def _down_and_check(env, emoai_home):
     result = _emoai(env, "cluster", "down", "-y")
     assert result.returncode == 0, result.stderr
     if state:
-        from emoai_core.local_ray import pids
+        from emoai_core.cluster.local_ray import pids
 
         assert pids(state["temp_dir"]) == [], "Ray processes of the cluster survived 'down'"
     assert not (emoai_home / "cluster.json").exists()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emoai_core.atomic import atomic_dir, atomic_write_text
-from emoai_core.labels import LabelMap
+from emoai_core.base.atomic import atomic_dir, atomic_write_text
+from emoai_core.model.labels import LabelMap
 
 
 def test_label_map_round_trip(tmp_path):

@@ -43,8 +43,8 @@ def log_epoch(client, run_id: str, epoch: int) -> None:
 
 
 async def test_a_run_logged_while_the_app_is_open_appears_and_grows(emoai_home):
-    from emoai_core.tracking import client as tracking_client
-    from emoai_core.tracking import ensure_experiment
+    from emoai_core.tracking.store import client as tracking_client
+    from emoai_core.tracking.store import ensure_experiment
 
     client = tracking_client()
     experiment = ensure_experiment(client, "emoai")

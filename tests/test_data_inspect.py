@@ -17,7 +17,7 @@ def test_list_empty_then_filled(cli, split_folder):
 
 
 def test_references_by_name_prefix_and_errors(cli, split_folder, tmp_path):
-    from emoai_core.data import resolve_version
+    from emoai_core.data.versions import resolve_version
 
     first = json.loads(cli("data", "pull", split_folder, "--name", "gen", "--json").stdout)
     write_jsonl(split_folder / "test.jsonl", make_rows(31, seed=9))

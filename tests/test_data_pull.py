@@ -244,7 +244,7 @@ def test_hub_unreachable_is_exit_3_with_local_hint(cli, emoai_home):
 
 
 def test_interrupted_pull_leaves_no_version(cli, emoai_home, split_folder, monkeypatch):
-    from emoai_core import data
+    from emoai_core.data import versions as data
 
     calls = {"n": 0}
     real = data._write_split

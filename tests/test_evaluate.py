@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from emoai_core.evaluate import compute_report, is_negated, is_short
+from emoai_core.inference.evaluate import compute_report, is_negated, is_short
 
 
 def test_report_matches_hand_computation():

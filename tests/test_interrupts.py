@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from emoai_core.interrupts import deferred_sigint
+from emoai_core.base.interrupts import deferred_sigint
 
 
 def _ctrl_c() -> None:
@@ -71,9 +71,9 @@ def test_off_the_main_thread_the_body_runs_unguarded():
 
 def test_tracker_write_interrupted_by_ctrl_c_lands_in_the_store(emoai_home):
     """The CI failure this guards against: Ctrl-C mid log_metric turned into 'database is locked'."""
-    from emoai_core.tracking import client as tracking_client
-    from emoai_core.tracking import ensure_experiment
-    from emoai_core.train import _Tracker
+    from emoai_core.tracking.store import client as tracking_client
+    from emoai_core.tracking.store import ensure_experiment
+    from emoai_core.training.run import _Tracker
 
     mlflow_client = tracking_client()
     run_id = mlflow_client.create_run(ensure_experiment(mlflow_client, "emoai")).info.run_id

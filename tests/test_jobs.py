@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from emoai_core import jobs
-from emoai_core.cluster_config import ClusterEnv
+from emoai_core.cluster import jobs
+from emoai_core.cluster.config import ClusterEnv
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def head():
-    from emoai_core import local_ray
+    from emoai_core.cluster import local_ray
 
     started = local_ray.start_head(cpus=2)
     try:
@@ -39,7 +39,7 @@ def test_address_kinds():
 
 
 def test_a_job_never_submits_itself_again(monkeypatch):
-    from emoai_core.jobs import ENV_JOB_ID, should_submit
+    from emoai_core.cluster.jobs import ENV_JOB_ID, should_submit
 
     assert should_submit(True, None) and should_submit(False, "10.255.255.1:6379")
     monkeypatch.setenv(ENV_JOB_ID, "emoai-123")  # what Ray's job process sees
@@ -90,7 +90,7 @@ def test_job_streams_logs_and_reports_status(head):
 
 
 def test_job_can_be_stopped(head):
-    from emoai_core.local_ray import free_port
+    from emoai_core.cluster.local_ray import free_port
 
     env = ClusterEnv(working_dir={"excludes": [".git", "bench", "tests"]})
     job_id = jobs.submit(["runs", "ui", "--port", str(free_port())], head.dashboard_url, env, REPO)
@@ -107,7 +107,7 @@ def test_job_can_be_stopped(head):
 
 
 def test_train_submit_runs_on_the_cluster(cli, head, gen_data, tiny_model_dir, emoai_home):
-    from emoai_core.cluster_state import write_state
+    from emoai_core.cluster.state import write_state
 
     write_state(
         {
@@ -135,6 +135,6 @@ def test_train_submit_runs_on_the_cluster(cli, head, gen_data, tiny_model_dir, e
     assert "SUCCEEDED" in result.stderr
     runs = json.loads(cli("runs", "list", "--json").stdout)
     assert runs and runs[0]["status"] == "FINISHED", result.stderr
-    from emoai_core.runs import resolve_run
+    from emoai_core.tracking.runs import resolve_run
 
     assert resolve_run(runs[0]["run_id"]).data.tags["emoai.ray_job_id"].startswith("emoai-")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from emoai_core import local_ray
+from emoai_core.cluster import local_ray
 
 
 class ReusingSocket:

@@ -14,7 +14,7 @@ from fixtures import LABELS
 
 @pytest.fixture(scope="module")
 def onnx_dir(tiny_model_dir, tmp_path_factory):
-    from emoai_core.export import export_onnx
+    from emoai_core.model.export import export_onnx
 
     return export_onnx(tiny_model_dir, tmp_path_factory.mktemp("onnx") / "bundle", max_length=64)
 
@@ -52,7 +52,7 @@ def test_onnx_bundle_is_self_contained(onnx_dir):
 
 
 def test_onnx_and_torch_predictors_agree(onnx_dir, tiny_model_dir):
-    from emoai_core.predict import OnnxPredictor, TorchPredictor
+    from emoai_core.inference.predict import OnnxPredictor, TorchPredictor
 
     texts = _random_texts(10, seed=3)
     a = OnnxPredictor(onnx_dir).predict_proba(texts)
@@ -62,7 +62,7 @@ def test_onnx_and_torch_predictors_agree(onnx_dir, tiny_model_dir):
 
 
 def test_length_buckets_cover_every_text_once_and_bound_padding():
-    from emoai_core.predict import length_buckets
+    from emoai_core.inference.predict import length_buckets
 
     rng = random.Random(7)
     lengths = [rng.randint(2, 80) for _ in range(300)]
@@ -77,7 +77,7 @@ def test_length_buckets_cover_every_text_once_and_bound_padding():
 
 
 def test_bucketed_onnx_predictions_equal_one_text_at_a_time(onnx_dir):
-    from emoai_core.predict import OnnxPredictor
+    from emoai_core.inference.predict import OnnxPredictor
 
     predictor = OnnxPredictor(onnx_dir)
     texts = _random_texts(40, seed=11) + ["", "   "]
@@ -178,7 +178,7 @@ def test_export_bad_format(cli, tiny_model_dir, tmp_path):
 
 def test_default_predict_path_loads_no_heavy_library(tiny_model_dir, emoai_home):
     """`emoai predict` on the promoted local copy: tokenizers + onnxruntime only."""
-    from emoai_core.export import build_local_copy
+    from emoai_core.model.export import build_local_copy
 
     build_local_copy(
         tiny_model_dir,
@@ -214,7 +214,7 @@ def test_predict_output_file_through_ray(cli, ray_session, onnx_dir, tmp_path):
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["text"] for r in rows] == texts  # order kept
-    from emoai_core.predict import OnnxPredictor
+    from emoai_core.inference.predict import OnnxPredictor
 
     direct = OnnxPredictor(onnx_dir).predict_proba(texts[:20]).argmax(axis=1)
     assert [r["label"] for r in rows[:20]] == [LABELS[i] for i in direct]
@@ -233,7 +233,7 @@ def test_standalone_predict_exits_fast_with_its_output_flushed(onnx_dir, emoai_h
 
 
 def test_one_shot_session_gives_the_same_answers(onnx_dir):
-    from emoai_core.predict import OnnxPredictor
+    from emoai_core.inference.predict import OnnxPredictor
 
     texts = _random_texts(6, seed=5)
     full = OnnxPredictor(onnx_dir).predict_proba(texts)

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from emoai_core import local_ray
-from emoai_core.errors import UsageError
+from emoai_core.base.errors import UsageError
+from emoai_core.cluster import local_ray
 
 
 def _fresh_env(home, **extra) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pytest
 
 
 def test_local_nodes_start_workers_at_niceness_zero_unless_the_user_chose(monkeypatch):
-    from emoai_core.local_ray import _env
+    from emoai_core.cluster.local_ray import _env
 
     monkeypatch.delenv("RAY_worker_niceness", raising=False)
     assert _env()["RAY_worker_niceness"] == "0"
@@ -21,7 +21,7 @@ def test_local_nodes_start_workers_at_niceness_zero_unless_the_user_chose(monkey
 IN_PROCESS_PROBE = (
     "import os, ray\n"
     "from ray._private import worker\n"
-    "from emoai_core.ray_env import connect\n"
+    "from emoai_core.cluster.ray_env import connect\n"
     "assert connect(num_cpus=1) == 'local'\n"
     "try:\n"
     "    print(ray.get(ray.remote(lambda: os.nice(0)).remote()))\n"
@@ -71,7 +71,7 @@ def test_ray_raylet_messages_go_to_stderr_not_stdout(capsys):
     # CI: a raylet warning printed on stdout broke the JSON of `emoai train --json`
     from ray._private import worker
 
-    from emoai_core.ray_env import ray_messages_to_stderr
+    from emoai_core.cluster.ray_env import ray_messages_to_stderr
 
     ray_messages_to_stderr()
     ray_messages_to_stderr()  # idempotent: wrapped once
@@ -83,8 +83,8 @@ def test_ray_raylet_messages_go_to_stderr_not_stdout(capsys):
 
 
 def test_ray_train_cluster_helpers_are_off_only_on_ray_run_on_this_machine(emoai_home, monkeypatch):
-    from emoai_core.cluster_state import write_state
-    from emoai_core.ray_env import LOCAL_TRAIN_ENV, lighten_local_train
+    from emoai_core.cluster.ray_env import LOCAL_TRAIN_ENV, lighten_local_train
+    from emoai_core.cluster.state import write_state
 
     for key in LOCAL_TRAIN_ENV:  # set then unset: monkeypatch restores what the test leaves
         monkeypatch.setenv(key, "unset")
@@ -100,7 +100,7 @@ def test_ray_train_cluster_helpers_are_off_only_on_ray_run_on_this_machine(emoai
 
 
 def test_in_process_ray_lightens_training_but_the_users_setting_wins(emoai_home, monkeypatch):
-    from emoai_core.ray_env import lighten_local_train
+    from emoai_core.cluster.ray_env import lighten_local_train
 
     monkeypatch.setenv("RAY_TRAIN_METRICS_ENABLED", "unset")
     monkeypatch.delenv("RAY_TRAIN_METRICS_ENABLED")
@@ -118,7 +118,7 @@ def test_a_users_openmp_wait_policy_reaches_workers_instead_of_emoais(emoai_home
 
 
 def test_worker_env_spins_openmp_longer_unless_the_user_chose(monkeypatch):
-    from emoai_core.ray_env import worker_env
+    from emoai_core.cluster.ray_env import worker_env
 
     for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY"):
         monkeypatch.delenv(name, raising=False)
@@ -133,7 +133,7 @@ def test_worker_env_spins_openmp_longer_unless_the_user_chose(monkeypatch):
 def test_submitted_jobs_carry_the_worker_env_and_cluster_env_yaml_wins(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from emoai_core.jobs import FORWARDED_ENV, runtime_env
+    from emoai_core.cluster.jobs import FORWARDED_ENV, runtime_env
 
     for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", *FORWARDED_ENV):
         monkeypatch.delenv(name, raising=False)

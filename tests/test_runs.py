@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from emoai_core.errors import NotFoundError, UsageError
+from emoai_core.base.errors import NotFoundError, UsageError
 
 
 @pytest.fixture
 def store(emoai_home):
     """Three finished runs and one failed run in the local store."""
-    from emoai_core.tracking import client, ensure_experiment
+    from emoai_core.tracking.store import client, ensure_experiment
 
     c = client()
     exp = ensure_experiment(c, "emoai")
@@ -72,7 +72,7 @@ def test_empty_store_says_how_to_start(cli):
 
 
 def test_resolve_by_name_prefix_and_id(store):
-    from emoai_core.runs import resolve_run
+    from emoai_core.tracking.runs import resolve_run
 
     rid = store["beta"]
     assert resolve_run("beta").info.run_id == rid
@@ -88,8 +88,8 @@ def test_unknown_run_lists_close_matches(cli, store):
 
 
 def test_ambiguous_name_and_empty_reference(store):
-    from emoai_core.runs import resolve_run
-    from emoai_core.tracking import client
+    from emoai_core.tracking.runs import resolve_run
+    from emoai_core.tracking.store import client
 
     c = client()
     c.create_run(c.get_experiment_by_name("emoai").experiment_id, run_name="beta")
@@ -100,7 +100,7 @@ def test_ambiguous_name_and_empty_reference(store):
 
 
 def test_unknown_alias_says_how_to_promote(store):
-    from emoai_core.runs import resolve_run
+    from emoai_core.tracking.runs import resolve_run
 
     with pytest.raises(NotFoundError) as info:
         resolve_run("@production")
@@ -158,7 +158,7 @@ def test_the_tracking_client_does_not_leak_its_uri_into_the_environment(emoai_ho
     """Ray processes started later inherit the environment: a leaked URI points them at this store."""
     import os
 
-    from emoai_core.tracking import client
+    from emoai_core.tracking.store import client
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     client()

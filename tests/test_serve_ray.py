@@ -28,8 +28,8 @@ def _emoai(env, *args, timeout=600):
 
 @pytest.fixture
 def server(tiny_model_dir, emoai_home):
-    from emoai_core.export import build_local_copy
-    from emoai_core.local_ray import free_port
+    from emoai_core.cluster.local_ray import free_port
+    from emoai_core.model.export import build_local_copy
 
     build_local_copy(
         tiny_model_dir,
@@ -68,7 +68,7 @@ def server(tiny_model_dir, emoai_home):
         with pytest.raises(httpx.ConnectError):
             httpx.get(url + "/healthz", timeout=5)
         if state.get("temp_dir"):
-            from emoai_core.local_ray import pids
+            from emoai_core.cluster.local_ray import pids
 
             assert pids(state["temp_dir"]) == []
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from emoai_core.serve_app import ClientError, parse_request
-from emoai_core.serve_batching import flatten, run_batched, unflatten
+from emoai_core.serving.app import ClientError, parse_request
+from emoai_core.serving.batching import flatten, run_batched, unflatten
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_run_batched_calls_the_model_once_per_batch():
 
 
 def test_openapi_schema_documents_routes_and_models():
-    from emoai_core.serve_app import app
+    from emoai_core.serving.app import app
 
     schema = app.openapi()
     assert {"/predict", "/healthz", "/model"} <= set(schema["paths"])
@@ -83,8 +83,8 @@ def test_openapi_schema_documents_routes_and_models():
 
 
 def test_serve_options_are_checked():
-    from emoai_core.errors import UsageError
-    from emoai_core.serve import ServeOptions
+    from emoai_core.base.errors import UsageError
+    from emoai_core.serving.deploy import ServeOptions
 
     with pytest.raises(UsageError, match="--replicas"):
         ServeOptions(replicas=0).check()
@@ -105,7 +105,7 @@ def test_serve_without_promoted_model(cli):
 
 
 def test_predict_endpoint_unreachable(cli):
-    from emoai_core.local_ray import free_port
+    from emoai_core.cluster.local_ray import free_port
 
     result = cli("predict", "--endpoint", f"http://127.0.0.1:{free_port()}", "hello")
     assert result.exit_code == 3 and "cannot reach the model server" in result.stderr

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from emoai_core import tracking
-from emoai_core.train import _log_dataset
+from emoai_core.tracking import store as tracking
+from emoai_core.training.run import _log_dataset
 
 
 def _plan(tmp_path: Path) -> SimpleNamespace:

@@ -6,9 +6,9 @@ import queue as queue_mod
 
 import pytest
 
-from emoai_core import train
-from emoai_core.train_config import TrainConfig
-from emoai_core.train_events import EpochReport, StepProgress
+from emoai_core.training import run as train
+from emoai_core.training.config import TrainConfig
+from emoai_core.training.events import EpochReport, StepProgress
 
 
 class FakeQueue:

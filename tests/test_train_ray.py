@@ -18,7 +18,7 @@ TINY = ["--lr", "0.005", "--batch-size", "16", "--max-length", "32", "--warmup-r
 
 
 def _tracking():
-    from emoai_core.tracking import client
+    from emoai_core.tracking.store import client
 
     return client()
 
@@ -103,8 +103,8 @@ def test_train_two_workers_tracks_everything(cli, ray_session, gen_data, tiny_mo
 
 
 def test_worker_failure_resumes_from_last_checkpoint(ray_session, gen_data, tiny_model_dir, tmp_path):
-    from emoai_core.train import train
-    from emoai_core.train_config import TrainConfig
+    from emoai_core.training.config import TrainConfig
+    from emoai_core.training.run import train
 
     marker = tmp_path / "failed-once"
     cfg = TrainConfig(
@@ -205,7 +205,7 @@ def test_ctrl_c_marks_killed_and_resume_finishes_in_same_run(cli, gen_data, tiny
     run_id = run.info.run_id
     assert client.get_run(run_id).info.status == "KILLED"
 
-    from emoai_core.train import last_checkpoint_epoch
+    from emoai_core.training.run import last_checkpoint_epoch
 
     done = last_checkpoint_epoch(run_id)
     assert done >= 1
@@ -246,7 +246,7 @@ def test_real_packaged_minilm_trains_a_few_steps(cli, ray_session, gen_data):
     assert run.data.tags["emoai.base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert run.data.params["train_rows"] == "64"
     assert out["model_version"] == "1"
-    from emoai_core.runs import resolve_model_dir
+    from emoai_core.tracking.runs import resolve_model_dir
 
     model_dir = resolve_model_dir(out["run_id"])
     config = json.loads((model_dir / "config.json").read_text())

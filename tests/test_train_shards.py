@@ -23,7 +23,7 @@ class FakeDataset:
 
 
 def test_one_worker_reads_the_whole_dataset_without_a_split():
-    from emoai_core.train_shards import shards
+    from emoai_core.training.shards import shards
 
     ds = FakeDataset(list(range(7)))
     assert shards(ds, 1) == [ds]
@@ -31,7 +31,7 @@ def test_one_worker_reads_the_whole_dataset_without_a_split():
 
 
 def test_each_rank_gets_its_own_equal_ordered_shard_of_every_dataset():
-    from emoai_core.train_shards import kept_shards_config
+    from emoai_core.training.shards import kept_shards_config
 
     train, validation = FakeDataset(list(range(11))), FakeDataset(list(range(100, 104)))
     config = kept_shards_config({"train": train, "validation": validation}, 2)
@@ -44,7 +44,7 @@ def test_each_rank_gets_its_own_equal_ordered_shard_of_every_dataset():
 
 
 def test_a_worker_count_other_than_the_one_cut_for_is_refused():
-    from emoai_core.train_shards import kept_shards_config
+    from emoai_core.training.shards import kept_shards_config
 
     config = kept_shards_config({"train": FakeDataset(list(range(8)))}, 2)
     with pytest.raises(ValueError, match="train: 2 shards were cut for 4 workers"):
@@ -52,8 +52,8 @@ def test_a_worker_count_other_than_the_one_cut_for_is_refused():
 
 
 def test_only_kept_shards_replace_ray_trains_streaming_split():
-    from emoai_core.train import _dataset_config
-    from emoai_core.train_shards import KeptShardsConfig
+    from emoai_core.training.run import _dataset_config
+    from emoai_core.training.shards import KeptShardsConfig
 
     assert _dataset_config({"train": FakeDataset([1, 2])}, 1, keep=False) is None
     assert isinstance(_dataset_config({"train": FakeDataset([1, 2])}, 1, keep=True), KeptShardsConfig)
@@ -63,7 +63,7 @@ def test_only_kept_shards_replace_ray_trains_streaming_split():
 def test_real_materialised_dataset_is_cut_into_disjoint_equal_shards(ray_session):
     import ray.data
 
-    from emoai_core.train_shards import kept_shards_config
+    from emoai_core.training.shards import kept_shards_config
 
     ds = ray.data.range(11).materialize()
     config = kept_shards_config({"train": ds}, 2)

@@ -7,11 +7,17 @@ import json
 import numpy as np
 import pytest
 
-from emoai_core.batching import batches_per_epoch, chunk_rows, group_by_length, grouped_batches, pad_batch
-from emoai_core.errors import UsageError
-from emoai_core.ray_env import NodeCapacity, check_capacity, default_cpu_per_worker, workers_that_fit
-from emoai_core.train_config import TrainConfig, build_config, load_config_file
-from emoai_core.train_metrics import confusion_counts, metrics_from_confusion
+from emoai_core.base.errors import UsageError
+from emoai_core.cluster.ray_env import NodeCapacity, check_capacity, default_cpu_per_worker, workers_that_fit
+from emoai_core.model.batching import (
+    batches_per_epoch,
+    chunk_rows,
+    group_by_length,
+    grouped_batches,
+    pad_batch,
+)
+from emoai_core.model.metrics import confusion_counts, metrics_from_confusion
+from emoai_core.training.config import TrainConfig, build_config, load_config_file
 
 
 def test_config_file_and_overrides(tmp_path):
@@ -147,7 +153,7 @@ def test_default_cpu_per_worker_fills_the_cluster():
 
 
 def test_scaling_config_requests_gpus_only_when_asked():
-    from emoai_core.train import scaling_config
+    from emoai_core.training.run import scaling_config
 
     gpu = scaling_config(4, 2.0, 1.0)
     assert gpu.num_workers == 4 and gpu.use_gpu is True
@@ -159,7 +165,7 @@ def test_scaling_config_requests_gpus_only_when_asked():
 def test_optimizer_groups_apply_layer_decay_and_skip_norms(tiny_model_dir):
     from transformers import AutoModelForSequenceClassification
 
-    from emoai_core.optim import parameter_groups
+    from emoai_core.model.optim import parameter_groups
 
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir)
     groups = parameter_groups(model, lr=1e-3, weight_decay=0.01, llrd=0.5)
@@ -172,7 +178,7 @@ def test_optimizer_groups_apply_layer_decay_and_skip_norms(tiny_model_dir):
 
 
 def test_class_weights_favour_rare_classes():
-    from emoai_core.optim import class_weights
+    from emoai_core.model.optim import class_weights
 
     assert class_weights([100, 25], "none") is None
     w = class_weights([100, 25], "sqrt_inverse")
@@ -182,7 +188,7 @@ def test_class_weights_favour_rare_classes():
 def test_scheduler_warms_up_then_decays(tiny_model_dir):
     import torch
 
-    from emoai_core.optim import build_scheduler
+    from emoai_core.model.optim import build_scheduler
 
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
     sched = build_scheduler(opt, total_steps=100, warmup_ratio=0.1)
@@ -196,7 +202,7 @@ def test_scheduler_warms_up_then_decays(tiny_model_dir):
 
 
 def test_train_config_defaults_are_the_recipe():
-    from emoai_core.train_defaults import DEFAULTS
+    from emoai_core.training.defaults import DEFAULTS
 
     cfg = TrainConfig()
     for key, value in DEFAULTS.items():
@@ -208,8 +214,8 @@ def test_resume_logs_checkpointed_epochs_that_never_reached_mlflow(emoai_home):
     import json
     from types import SimpleNamespace
 
-    from emoai_core.settings import load_settings
-    from emoai_core.train import _Tracker, backfill_epochs, checkpointed_metrics, ray_run_name
+    from emoai_core.base.settings import load_settings
+    from emoai_core.training.run import _Tracker, backfill_epochs, checkpointed_metrics, ray_run_name
 
     run_id = "r1"
     folder = load_settings().ray_storage / ray_run_name(run_id)
@@ -257,7 +263,7 @@ def _rows_seen(chunks) -> list[int]:
 
 
 def test_kept_shard_is_streamed_once_and_replays_the_same_rows():
-    from emoai_core.train_loop import ShardChunks
+    from emoai_core.training.loop import ShardChunks
 
     shard = _CountingShard(rows=chunk_rows(8) * 2 + 5)
     chunks = ShardChunks(shard, batch_size=8, keep=True)
@@ -268,7 +274,7 @@ def test_kept_shard_is_streamed_once_and_replays_the_same_rows():
 
 
 def test_unkept_shard_streams_every_pass():
-    from emoai_core.train_loop import ShardChunks
+    from emoai_core.training.loop import ShardChunks
 
     shard = _CountingShard(rows=100)
     chunks = ShardChunks(shard, batch_size=8, keep=False)
@@ -278,7 +284,7 @@ def test_unkept_shard_streams_every_pass():
 
 
 def test_shards_are_kept_only_when_small_enough(monkeypatch):
-    from emoai_core import train
+    from emoai_core.training import run as train
 
     class Sized:
         def __init__(self, size: int) -> None:

@@ -29,8 +29,8 @@ def test_two_trial_asha_study_registers_only_the_best(cli, gen_data, tiny_model_
     study = json.loads(result.stdout)
     assert len(study["trials"]) == 2 and study["best_run_id"]
 
-    from emoai_core.settings import REGISTERED_MODEL
-    from emoai_core.tracking import client as tracking_client
+    from emoai_core.base.settings import REGISTERED_MODEL
+    from emoai_core.tracking.store import client as tracking_client
 
     client = tracking_client()
     parent = client.get_run(study["run_id"])

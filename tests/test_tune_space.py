@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emoai_core.errors import UsageError
-from emoai_core.search_space import DEFAULT_SPACE, load_space
+from emoai_core.base.errors import UsageError
+from emoai_core.tuning.space import DEFAULT_SPACE, load_space
 
 
 def test_default_space_covers_the_recipe():
@@ -81,7 +81,7 @@ def test_bad_tune_options(cli, args, message, emoai_home):
 
 
 def test_unknown_metric_is_refused_before_anything_starts(cli, gen_data, emoai_home):
-    from emoai_core.tune import check_metric
+    from emoai_core.tuning.study import check_metric
 
     check_metric("val_f1_joy", "max", ["joy"])
     result = cli("tune", "--data", gen_data, "--metric", "val_macro_f2")
@@ -100,7 +100,7 @@ def test_trial_table_shows_short_numbers_that_fit_a_terminal():
     from rich.console import Console
 
     from emoai_cli.tune import _param, _table
-    from emoai_core.tune import TrialRow
+    from emoai_core.tuning.study import TrialRow
 
     assert _param("0.0001440524838692736") == "0.000144"
     assert _param("64") == "64" and _param("0.0") == "0" and _param("random") == "random"
@@ -119,11 +119,11 @@ def test_a_trial_stopped_before_logging_its_epoch_gets_it_from_its_checkpoint(em
     """ASHA stopped the trial right after its epoch-1 report reached Tune, before the trial logged it."""
     import json
 
-    from emoai_core.settings import load_settings
-    from emoai_core.tracking import client as tracking_client
-    from emoai_core.tracking import ensure_experiment
-    from emoai_core.train import ray_run_name
-    from emoai_core.tune import _finish_children
+    from emoai_core.base.settings import load_settings
+    from emoai_core.tracking.store import client as tracking_client
+    from emoai_core.tracking.store import ensure_experiment
+    from emoai_core.training.run import ray_run_name
+    from emoai_core.tuning.study import _finish_children
 
     client = tracking_client()
     experiment = ensure_experiment(client, "emoai")

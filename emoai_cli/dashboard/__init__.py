@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from emoai_core.errors import UsageError
+from emoai_core.base.errors import UsageError
 
 
 def dashboard(

@@ -1,4 +1,4 @@
-"""Runs from MLflow (any tracking store), through `emoai_core.runs`."""
+"""Runs from MLflow (any tracking store), through `emoai_core.tracking.runs`."""
 
 from __future__ import annotations
 
@@ -31,18 +31,18 @@ class MlflowRuns:
 
     def client(self) -> Any:
         if self._client is None:  # one client for the app's life: creating one costs a db check
-            from emoai_core.tracking import client
+            from emoai_core.tracking.store import client
 
             self._client = client()
         return self._client
 
     def runs(self) -> list[RunSummary]:
-        from emoai_core.runs import list_runs
+        from emoai_core.tracking.runs import list_runs
 
         return [summary_from_row(r) for r in list_runs(self.experiment, None, self.limit, self.client())]
 
     def detail(self, run_id: str) -> RunDetail:
-        from emoai_core.runs import show_run
+        from emoai_core.tracking.runs import show_run
 
         info = show_run(run_id, self.client())
         history = {k: [(int(e), float(v)) for e, v in pts] for k, pts in info["history"].items()}
@@ -57,13 +57,13 @@ class MlflowRuns:
         )
 
     def promote(self, run_id: str) -> str:
-        from emoai_core.runs import promote_run
+        from emoai_core.tracking.runs import promote_run
 
         result = promote_run(run_id, client=self.client())
         return f"version {result.version} of run {run_id[:8]} is now @{result.alias}"
 
     def stop(self, run_id: str) -> str:
-        from emoai_core.runs import stop_run
+        from emoai_core.tracking.runs import stop_run
 
         return stop_run(run_id, self.client())
 

@@ -12,12 +12,12 @@ class RayCluster:
     def url(self) -> str | None:
         if self.dashboard_url:
             return self.dashboard_url
-        from emoai_core.cluster_state import current_dashboard_url
+        from emoai_core.cluster.state import current_dashboard_url
 
         return current_dashboard_url()
 
     def cluster(self) -> ClusterView | None:
-        from emoai_core.ray_dashboard import DashboardClient
+        from emoai_core.cluster.dashboard import DashboardClient
 
         url = self.url()
         if not url:

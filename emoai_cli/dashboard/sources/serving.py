@@ -9,7 +9,7 @@ from emoai_cli.dashboard.sources import ServingView
 
 class ServeState:
     def serving(self) -> ServingView | None:
-        from emoai_core import serve
+        from emoai_core.serving import deploy as serve
 
         state = serve.read_state()
         if state is None:
@@ -27,8 +27,8 @@ class ServeState:
 
 
 def _apps(dashboard_url: str) -> list[dict]:
-    from emoai_core.errors import EmoaiError
-    from emoai_core.ray_dashboard import DashboardClient
+    from emoai_core.base.errors import EmoaiError
+    from emoai_core.cluster.dashboard import DashboardClient
 
     try:
         return DashboardClient(dashboard_url, timeout=5.0).serve_apps()

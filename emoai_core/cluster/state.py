@@ -1,0 +1,40 @@
+"""The cluster `emoai cluster up` started, remembered in $EMOAI_HOME/cluster.json.
+
+Read by every command that needs Ray (so `emoai train` runs on it without --address) and by the
+TUI; deliberately tiny and import-light.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emoai_core.base.settings import load_settings
+
+
+def read_state() -> dict[str, Any] | None:
+    try:
+        data = json.loads(load_settings().cluster_state_file.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_state(state: dict[str, Any]) -> None:
+    from emoai_core.base.atomic import atomic_write_text
+
+    atomic_write_text(load_settings().cluster_state_file, json.dumps(state, indent=2) + "\n")
+
+
+def clear_state() -> None:
+    load_settings().cluster_state_file.unlink(missing_ok=True)
+
+
+def current_address() -> str | None:
+    state = read_state()
+    return state.get("address") if state else None
+
+
+def current_dashboard_url() -> str | None:
+    state = read_state()
+    return state.get("dashboard_url") if state else None

@@ -1,0 +1,287 @@
+"""Evaluation of a model on a data split: metrics, per-class table, confusion matrix, slices.
+
+Every average is named (macro, weighted, micro). Large splits run through Ray Data so a
+cluster shares the work; small ones run in-process, where starting Ray would cost more than
+the inference itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoai_core.base.errors import UsageError
+
+RAY_THRESHOLD = 10_000  # rows; below this, in-process inference is faster than starting Ray
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nowhere",
+        "neither",
+        "nor",
+        "cannot",
+        "without",
+        "dont",
+        "didnt",
+        "doesnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "cant",
+        "couldnt",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
+        "don't",
+        "didn't",
+        "doesn't",
+        "isn't",
+        "wasn't",
+        "aren't",
+        "weren't",
+        "can't",
+        "couldn't",
+        "won't",
+        "wouldn't",
+        "shouldn't",
+        "haven't",
+        "hasn't",
+        "hadn't",
+        "ain't",
+    ]
+)
+SHORT_WORDS = 8
+_WORD = re.compile(r"[a-z']+")
+
+
+@dataclass
+class EvalReport:
+    model: str
+    data: str
+    split: str
+    rows: int
+    accuracy: float
+    averages: dict[str, dict[str, float]]  # macro/weighted/micro -> precision/recall/f1
+    per_class: list[dict[str, Any]]
+    labels: list[str]
+    confusion: list[list[int]]  # rows: true label, columns: predicted label
+    slices: list[dict[str, Any]]
+    seconds: float
+    run_id: str | None = None
+    backend: str = "in-process"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def mlflow_metrics(self, prefix: str = "test") -> dict[str, float]:
+        """`test_accuracy`, `test_macro_f1`, …, `test_f1_<label>` (the split name is the prefix)."""
+        out = {f"{prefix}_accuracy": self.accuracy}
+        for avg, values in self.averages.items():
+            for metric in ("precision", "recall", "f1"):
+                out[f"{prefix}_{avg}_{metric}"] = values[metric]
+        for row in self.per_class:
+            out[f"{prefix}_f1_{row['label']}"] = row["f1"]
+        for s in self.slices:
+            out[f"{prefix}_slice_{s['name']}_accuracy"] = s["accuracy"]
+        return out
+
+
+def is_negated(text: str) -> bool:
+    return any(w in NEGATIONS for w in _WORD.findall(text.lower()))
+
+
+def is_short(text: str) -> bool:
+    return len(text.split()) < SHORT_WORDS
+
+
+SLICES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "short": (f"fewer than {SHORT_WORDS} words", is_short),
+    "negation": ("contains a negation word", is_negated),
+}
+
+
+def compute_report(
+    texts: list[str], y_true: list[str], y_pred: list[str], labels: list[str], **meta: Any
+) -> EvalReport:
+    """All metrics from true and predicted label names (a pure function: easy to check by hand)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    if not texts:
+        raise UsageError("nothing to evaluate: the split is empty")
+    averages = {}
+    for avg in ("macro", "weighted", "micro"):
+        p, r, f, _ = precision_recall_fscore_support(
+            y_true, y_pred, labels=labels, average=avg, zero_division=0
+        )
+        averages[avg] = {"precision": float(p), "recall": float(r), "f1": float(f)}
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    per_class = [
+        {
+            "label": lab,
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(s[i]),
+        }
+        for i, lab in enumerate(labels)
+    ]
+    slices = []
+    for name, (description, member) in SLICES.items():
+        idx = [i for i, t in enumerate(texts) if member(t)]
+        truth, pred = [y_true[i] for i in idx], [y_pred[i] for i in idx]
+        macro = (
+            precision_recall_fscore_support(truth, pred, labels=labels, average="macro", zero_division=0)[2]
+            if idx
+            else 0.0
+        )
+        slices.append(
+            {
+                "name": name,
+                "description": description,
+                "size": len(idx),
+                "accuracy": float(accuracy_score(truth, pred)) if idx else 0.0,
+                "macro_f1": float(macro),
+            }
+        )
+    return EvalReport(
+        accuracy=float(accuracy_score(y_true, y_pred)),
+        averages=averages,
+        per_class=per_class,
+        labels=list(labels),
+        confusion=confusion_matrix(y_true, y_pred, labels=labels).astype(int).tolist(),
+        slices=slices,
+        rows=len(texts),
+        **meta,
+    )
+
+
+def _probabilities(
+    model_dir: Path, texts: list[str], use_ray: bool | None, on_progress: Callable | None
+) -> tuple[np.ndarray, list[str], str]:
+    from emoai_core.inference.predict import load_predictor, predict_with_ray, read_labels
+
+    if use_ray is None:
+        use_ray = len(texts) >= RAY_THRESHOLD
+    if use_ray:
+        from emoai_core.cluster.ray_env import connect
+
+        connect()
+        return predict_with_ray(texts, model_dir, on_progress=on_progress), read_labels(model_dir), "ray-data"
+    predictor = load_predictor(model_dir)
+    chunks: list[np.ndarray] = []
+    for i in range(0, len(texts), 256):
+        chunks.append(predictor.predict_proba(texts[i : i + 256]))
+        if on_progress:
+            on_progress(min(i + 256, len(texts)), len(texts))
+    return np.concatenate(chunks), list(predictor.labels), "in-process"
+
+
+def evaluate(
+    model_dir: Path,
+    dv: Any,
+    split: str = "test",
+    *,
+    model_name: str | None = None,
+    run_id: str | None = None,
+    use_ray: bool | None = None,
+    on_progress: Callable | None = None,
+) -> EvalReport:
+    """Predict every row of `split` and score the predictions."""
+    started = time.time()
+    texts, y_true = dv.read_split(split)
+    keep = [i for i, lab in enumerate(y_true) if lab is not None]
+    texts, y_true = [texts[i] for i in keep], [y_true[i] for i in keep]
+    probs, labels, backend = _probabilities(Path(model_dir), texts, use_ray, on_progress)
+    unknown = sorted(set(y_true) - set(labels))
+    if unknown:
+        raise UsageError(
+            f"{dv.ref} has labels the model does not know: {', '.join(unknown)}",
+            "evaluate on data with the label set the model was trained on",
+        )
+    y_pred = [labels[i] for i in probs.argmax(axis=1)]
+    return compute_report(
+        texts,
+        y_true,
+        y_pred,
+        labels,
+        model=model_name or str(model_dir),
+        data=dv.ref,
+        split=split,
+        seconds=time.time() - started,
+        run_id=run_id,
+        backend=backend,
+    )
+
+
+def confusion_png(report: EvalReport, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cm = np.asarray(report.confusion)
+    fig, ax = plt.subplots(figsize=(1.1 * len(report.labels) + 2, 1.1 * len(report.labels) + 1.5))
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(report.labels)), report.labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(report.labels)), report.labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{report.data} [{report.split}] accuracy {report.accuracy:.4f}")
+    threshold = cm.max() / 2 if cm.size else 0
+    for (i, j), value in np.ndenumerate(cm):
+        ax.text(j, i, str(value), ha="center", va="center", color="white" if value > threshold else "black")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def write_outputs(report: EvalReport, directory: Path) -> dict[str, Path]:
+    """`eval_report.json`, `confusion_matrix.json`, `confusion_matrix.png` in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {
+        "report": directory / f"eval_{report.split}.json",
+        "confusion_json": directory / f"confusion_matrix_{report.split}.json",
+        "confusion_png": directory / f"confusion_matrix_{report.split}.png",
+    }
+    files["report"].write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    files["confusion_json"].write_text(
+        json.dumps({"labels": report.labels, "matrix": report.confusion}, indent=2)
+    )
+    confusion_png(report, files["confusion_png"])
+    return files
+
+
+def log_evaluation(run_id: str, report: EvalReport) -> None:
+    """`test_*` metrics and the report + confusion matrix (JSON and PNG) as artifacts of the run."""
+    import tempfile
+
+    from mlflow.entities import Metric
+
+    from emoai_core.tracking.store import client
+
+    mlflow_client = client()
+    now = int(time.time() * 1000)
+    metrics = [Metric(k, float(v), now, 0) for k, v in report.mlflow_metrics(report.split).items()]
+    mlflow_client.log_batch(run_id, metrics=metrics)
+    with tempfile.TemporaryDirectory(prefix="emoai-eval-") as tmp:
+        for path in write_outputs(report, Path(tmp)).values():
+            mlflow_client.log_artifact(run_id, str(path), artifact_path="evaluation")

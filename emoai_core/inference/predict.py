@@ -1,0 +1,236 @@
+"""Predictors: text in, label and per-label probabilities out.
+
+`OnnxPredictor` imports only numpy, tokenizers and onnxruntime, so a fresh `emoai predict` answers
+in a fraction of a second; `TorchPredictor` serves plain Hugging Face folders. Both share one
+interface, so the CLI, batch jobs, evaluation and the server do not care which one they hold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from emoai_core.base.errors import UsageError
+from emoai_core.model.batching import pad_batch
+
+BATCH = 64
+DEFAULT_MAX_LENGTH = 128
+PAD_WASTE = 1.3  # a model call may run at most 30 % more tokens than its texts hold
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    score: float
+    probabilities: dict[str, float]
+
+    def top(self, k: int | None) -> list[tuple[str, float]]:
+        ranked = sorted(self.probabilities.items(), key=lambda kv: -kv[1])
+        return ranked[:k] if k else ranked
+
+    def to_json(self, top_k: int | None = None) -> dict[str, Any]:
+        return {"label": self.label, "score": self.score, "probabilities": dict(self.top(top_k))}
+
+
+class Predictor(Protocol):
+    labels: list[str]
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray: ...
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def to_predictions(labels: list[str], probs: np.ndarray) -> list[Prediction]:
+    out = []
+    for row in probs:
+        best = int(row.argmax())
+        out.append(
+            Prediction(
+                labels[best], float(row[best]), {n: float(p) for n, p in zip(labels, row, strict=True)}
+            )
+        )
+    return out
+
+
+def predict(predictor: Predictor, texts: list[str]) -> list[Prediction]:
+    return to_predictions(predictor.labels, predictor.predict_proba(texts))
+
+
+def length_buckets(lengths: list[int], max_batch: int = BATCH, waste: float = PAD_WASTE) -> list[list[int]]:
+    """Indices grouped into model calls of similar length, shortest first.
+
+    One padded call over texts of very different lengths spends most of its time on padding
+    (measured: a batch of 16 served texts cost 22 ms/text against 17 ms one at a time); sorted
+    groups whose padded size stays within `waste` of their real tokens cost about 11 ms/text.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    groups: list[list[int]] = []
+    group: list[int] = []
+    tokens = 0
+    for i in order:
+        padded = (len(group) + 1) * lengths[i]  # sorted: the newcomer is the longest
+        if group and (len(group) >= max_batch or padded > waste * (tokens + lengths[i])):
+            groups.append(group)
+            group, tokens = [], 0
+        group.append(i)
+        tokens += lengths[i]
+    if group:
+        groups.append(group)
+    return groups
+
+
+def read_labels(model_dir: Path) -> list[str]:
+    labels_file = model_dir / "labels.json"
+    if labels_file.is_file():
+        return list(json.loads(labels_file.read_text())["labels"])
+    config = json.loads((model_dir / "config.json").read_text())
+    id2label = config["id2label"]
+    return [id2label[k] for k in sorted(id2label, key=int)]
+
+
+def _max_length(model_dir: Path) -> int:
+    meta = model_dir / "meta.json"
+    if meta.is_file():
+        return int(json.loads(meta.read_text()).get("max_length") or DEFAULT_MAX_LENGTH)
+    return DEFAULT_MAX_LENGTH
+
+
+class OnnxPredictor:
+    """tokenizers + onnxruntime: no torch, transformers, ray or mlflow import."""
+
+    def __init__(self, model_dir: Path, threads: int | None = None, one_shot: bool = False) -> None:
+        """`one_shot`: a session for a few texts in a fresh process (`emoai predict "text"`), so
+        start-up is all that counts: one thread and no graph rewriting (measured: 0.09 s -> 0.065 s
+        to create, same answers to 1e-5, no slower on a handful of short texts)."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir)
+        self.labels = read_labels(self.model_dir)
+        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=_max_length(self.model_dir))
+        self.tokenizer.no_padding()  # padding happens per length bucket, in predict_proba
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
+        if one_shot:
+            options.intra_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        self.session = ort.InferenceSession(
+            str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        probs = np.zeros((len(encoded), len(self.labels)), dtype=np.float32)
+        for group in length_buckets([len(ids) for ids in encoded]):
+            ids, mask = pad_batch((encoded[i] for i in group), self.pad_id)
+            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+            probs[group] = softmax(logits)
+        return probs
+
+
+class TorchPredictor:
+    """transformers + torch, for a plain Hugging Face model folder."""
+
+    def __init__(self, model_dir: Path, threads: int | None = None) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        from emoai_core.base.quiet import quiet_libraries
+
+        quiet_libraries()
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_dir = Path(model_dir)
+        self.labels = read_labels(self.model_dir)
+        self.max_length = _max_length(self.model_dir)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
+        self.model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        chunks = []
+        with torch.no_grad():
+            for i in range(0, len(texts), BATCH):
+                enc = self.tokenizer(
+                    list(texts[i : i + BATCH]),
+                    truncation=True,
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                )
+                enc.pop("token_type_ids", None)  # same inputs as the ONNX graph
+                chunks.append(softmax(self.model(**enc).logits.numpy()))
+        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.labels)))
+
+
+def load_predictor(
+    model_dir: Path, threads: int | None = None, one_shot: bool = False
+) -> OnnxPredictor | TorchPredictor:
+    """ONNX when the folder has `model.onnx` (the fast path), else torch on a Hugging Face folder."""
+    model_dir = Path(model_dir).expanduser()
+    if not model_dir.is_dir():
+        raise UsageError(f"model folder not found: {model_dir}")
+    if (model_dir / "model.onnx").is_file():
+        return OnnxPredictor(model_dir, threads, one_shot)
+    if (model_dir / "config.json").is_file():
+        return TorchPredictor(model_dir, 1 if one_shot else threads)
+    raise UsageError(
+        f"not a model folder: {model_dir} (no model.onnx or config.json)",
+        "pass a folder made by 'emoai export' or 'emoai runs promote'",
+    )
+
+
+class BatchPredictor:
+    """Ray Data `map_batches` callable: loads the model once per actor, predicts a batch of texts."""
+
+    def __init__(self, model_dir: str, text_col: str = "text", threads: int | None = None) -> None:
+        self.predictor = load_predictor(Path(model_dir), threads)
+        self.text_col = text_col
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        texts = [str(t) for t in batch[self.text_col]]
+        probs = self.predictor.predict_proba(texts)
+        labels = self.predictor.labels
+        best = probs.argmax(axis=1)
+        out = dict(batch)
+        out["pred_label"] = np.asarray([labels[i] for i in best], dtype=object)
+        out["pred_score"] = probs.max(axis=1).astype(np.float64)
+        out["pred_probs"] = probs.astype(np.float64)
+        return out
+
+
+def predict_with_ray(
+    texts: list[str], model_dir: Path, concurrency: int = 1, batch_size: int = 256, on_progress: Any = None
+) -> np.ndarray:
+    """Probabilities for `texts`, computed by Ray Data actors (so a cluster can share the work)."""
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True
+    ds = ray.data.from_items([{"text": t} for t in texts])
+    mapped = ds.map_batches(
+        BatchPredictor,
+        fn_constructor_args=(str(model_dir),),
+        batch_size=batch_size,
+        concurrency=concurrency,
+        batch_format="numpy",
+    )
+    rows = []
+    for batch in mapped.iter_batches(batch_size=batch_size, batch_format="numpy"):
+        rows.extend(np.asarray(p, dtype=np.float64) for p in batch["pred_probs"])
+        if on_progress is not None:
+            on_progress(len(rows), len(texts))
+    return np.vstack(rows) if rows else np.zeros((0, 0))

@@ -1,0 +1,287 @@
+"""The Ray Serve application: a FastAPI ingress in front of a batched ONNX predictor.
+
+Client mistakes never reach the model: bodies are validated by pydantic models, limits are
+checked before batching, and every 4xx answers `{"error": {"code", "message"}}`. The model
+files travel with the deployment (as bytes through Ray's object store), so replicas on any node
+of any cluster can load them.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ray import serve
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from emoai_core.serving.batching import run_batched
+
+APP_NAME = "emoai"
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+class PredictRequest(BaseModel):
+    """Exactly one of `text` or `texts`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [{"text": "i feel great"}, {"texts": ["i feel great", "i am so scared"]}]
+        },
+    )
+    text: str | None = Field(None, description="One text to classify.")
+    texts: list[str] | None = Field(None, description="Several texts to classify in one request.")
+
+
+class PredictionOut(BaseModel):
+    label: str
+    score: float = Field(description="Probability of the predicted label.")
+    probabilities: dict[str, float]
+
+
+class ModelRef(BaseModel):
+    run_id: str | None
+    version: str | None
+
+
+class PredictResponse(BaseModel):
+    predictions: list[PredictionOut]
+    model: ModelRef
+
+
+class ModelInfo(BaseModel):
+    run_id: str | None
+    run_name: str | None
+    version: str | None
+    alias: str | None
+    labels: list[str]
+    metrics: dict[str, float]
+    max_length: int | None
+    loaded_at: float
+
+
+class Health(BaseModel):
+    status: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+app = FastAPI(title="emoai", description="Text emotion classifier served by emoai on Ray Serve.", version="1")
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+
+
+@app.exception_handler(RequestValidationError)
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"type": "invalid", "msg": "invalid request", "loc": ()}
+    kind = first.get("type", "")
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    if kind == "json_invalid":
+        return error(400, "invalid_json", "the request body is not valid JSON")
+    if kind == "missing" and not where:
+        return error(400, "missing_body", 'send a JSON body: {"text": "..."} or {"texts": ["...", ...]}')
+    if kind == "extra_forbidden":
+        return error(422, "unknown_field", f"unknown field '{where}': send only 'text' or 'texts'")
+    return error(422, "invalid_request", f"{where or 'body'}: {first.get('msg', 'invalid value')}")
+
+
+@app.exception_handler(StarletteHTTPException)
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+
+class TokenAuth:
+    """Bearer-token check as plain ASGI middleware.
+
+    Starlette's `@app.middleware("http")` (BaseHTTPMiddleware) wraps every request in an extra task
+    and stream; a pure ASGI check costs one header lookup.
+    """
+
+    def __init__(self, asgi_app: Any) -> None:
+        self.app = asgi_app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        running = scope.get("app")  # Serve runs a copy of `app`: read the state of the one answering
+        expected = getattr(running.state, "token_sha256", None) if running is not None else None
+        if scope["type"] == "http" and expected and scope["path"] not in OPEN_PATHS:
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            scheme, _, token = header.partition(" ")
+            given = hashlib.sha256(token.strip().encode()).hexdigest() if scheme.lower() == "bearer" else ""
+            if not hmac.compare_digest(given, expected):
+                await error(401, "unauthorized", "send 'Authorization: Bearer <token>'")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+app.add_middleware(TokenAuth)
+
+
+class ClientError(Exception):
+    """A request the server must refuse with a 4xx: it says which and why."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def response(self) -> JSONResponse:
+        return error(self.status, self.code, self.message)
+
+
+def parse_request(raw: bytes, max_texts: int, max_chars: int) -> list[str]:
+    """The texts of a valid /predict body, or a ClientError that explains what is wrong.
+
+    The body is parsed as JSON whatever the Content-Type says, so `curl -d '{"text": ...}'` works.
+    """
+    if not raw.strip():
+        raise ClientError(400, "missing_body", 'send a JSON body: {"text": "..."} or {"texts": ["...", ...]}')
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ClientError(400, "invalid_json", "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ClientError(422, "invalid_request", 'the body must be a JSON object: {"text": "..."}')
+    try:
+        body = PredictRequest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ClientError(
+                422, "unknown_field", f"unknown field '{where}': send only 'text' or 'texts'"
+            ) from None
+        raise ClientError(422, "invalid_request", f"{where}: {first['msg']}") from None
+    if (body.text is None) == (body.texts is None):
+        raise ClientError(422, "invalid_request", "send exactly one of 'text' or 'texts'")
+    texts = [body.text] if body.text is not None else list(body.texts or [])
+    if not texts:
+        raise ClientError(422, "empty_texts", "'texts' is empty")
+    if len(texts) > max_texts:
+        raise ClientError(422, "too_many_texts", f"{len(texts)} texts; at most {max_texts} per request")
+    for i, text in enumerate(texts):
+        if not text.strip():
+            raise ClientError(422, "empty_text", f"text {i} is empty or whitespace")
+        if len(text) > max_chars:
+            raise ClientError(
+                422, "text_too_long", f"text {i} has {len(text)} characters; at most {max_chars}"
+            )
+    return texts
+
+
+REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": PredictRequest.model_json_schema()}},
+    }
+}
+
+
+@serve.deployment(name="EmotionClassifier", health_check_period_s=10, health_check_timeout_s=30)
+@serve.ingress(app)
+class EmotionClassifier:
+    def __init__(self, bundle: dict[str, bytes], meta: dict[str, Any], settings: dict[str, Any]) -> None:
+        from emoai_core.inference.predict import OnnxPredictor
+
+        self.folder = Path(tempfile.mkdtemp(prefix="emoai-serve-model-"))
+        for name, content in bundle.items():
+            (self.folder / name).write_bytes(content)
+        self.predictor = OnnxPredictor(self.folder, threads=settings.get("threads"))
+        self.meta = meta
+        self.max_texts = int(settings["max_batch_texts"])
+        self.max_chars = int(settings["max_text_chars"])
+        self.loaded_at = time.time()
+        self._predict_batch.set_max_batch_size(int(settings["max_batch_size"]))
+        self._predict_batch.set_batch_wait_timeout_s(float(settings["batch_wait_ms"]) / 1000)
+        self.model_ref = {"run_id": meta.get("run_id"), "version": meta.get("version")}
+        token_sha = settings.get("token_sha256")
+        app.state.token_sha256 = token_sha
+
+    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
+    async def _predict_batch(self, requests: list[list[str]]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, run_batched, requests, self.predictor.predict_proba)
+
+    @app.post("/predict", response_model=PredictResponse, responses=ERRORS, openapi_extra=REQUEST_BODY)
+    async def predict(self, request: Request) -> Any:
+        try:
+            texts = parse_request(await request.body(), self.max_texts, self.max_chars)
+        except ClientError as exc:
+            return exc.response()
+        probs = await self._predict_batch(texts)
+        labels = self.predictor.labels
+        predictions = []
+        for row in probs:
+            best = int(row.argmax())
+            predictions.append(
+                {
+                    "label": labels[best],
+                    "score": float(row[best]),
+                    "probabilities": {n: float(p) for n, p in zip(labels, row, strict=True)},
+                }
+            )
+        # A plain JSONResponse skips FastAPI re-validating the response model on the hot path;
+        # PredictResponse still documents it in OpenAPI.
+        return JSONResponse({"predictions": predictions, "model": self.model_ref})
+
+    @app.get("/healthz", response_model=Health)
+    async def healthz(self) -> Health:
+        return Health(status="ok")
+
+    @app.get("/model", response_model=ModelInfo, responses=ERRORS)
+    async def model(self) -> ModelInfo:
+        metrics = {
+            k: float(v) for k, v in (self.meta.get("metrics") or {}).items() if isinstance(v, int | float)
+        }
+        return ModelInfo(
+            run_id=self.meta.get("run_id"),
+            run_name=self.meta.get("run_name"),
+            version=self.meta.get("version"),
+            alias=self.meta.get("alias"),
+            labels=list(self.predictor.labels),
+            metrics=metrics,
+            max_length=self.meta.get("max_length"),
+            loaded_at=self.loaded_at,
+        )
+
+    def check_health(self) -> None:
+        """Serve restarts a replica whose model stops answering."""
+        probs = self.predictor.predict_proba(["health check"])
+        if probs.shape != (1, len(self.predictor.labels)):
+            raise RuntimeError(f"model returned shape {probs.shape}")
+
+
+def build(
+    bundle: dict[str, bytes],
+    meta: dict[str, Any],
+    settings: dict[str, Any],
+    replicas: int,
+    cpus: float,
+    gpus: float,
+) -> Any:
+    """The bound application with resources and concurrency sized so batches really fill."""
+    max_batch = int(settings["max_batch_size"])
+    options = {
+        "num_replicas": replicas,
+        "max_ongoing_requests": max(2 * max_batch, 8),
+        "ray_actor_options": {"num_cpus": cpus, **({"num_gpus": gpus} if gpus else {})},
+    }
+    return EmotionClassifier.options(**options).bind(bundle, meta, settings)
