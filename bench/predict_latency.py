@@ -76,9 +76,9 @@ def main() -> None:
     if args.quick_model:
         quick_model(env)
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.tracking.runs import local_copy_dir
+    from emoai_core.base.settings import paths
 
-    onnx_dir = local_copy_dir("production")
+    onnx_dir = paths().local_copy("production")
     if not (onnx_dir / "model.onnx").exists():
         raise SystemExit(f"no promoted model under {home}: use --quick-model or promote one")
     hf_dir = Path(tmp.name) / "hf"

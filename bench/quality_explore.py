@@ -237,7 +237,7 @@ def run(args: argparse.Namespace, trained: dict | None = None) -> dict:
     from emoai_core.model.classifier import build_classifier, load_tokenizer, resolve_base_model
     from emoai_core.model.labels import LabelMap
     from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler, class_weights
-    from emoai_core.training.loop import seed_everything
+    from emoai_core.model.step import epoch_seed, seed_everything, to_device, train_step
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
@@ -272,22 +272,15 @@ def run(args: argparse.Namespace, trained: dict | None = None) -> dict:
         model.train()
         start = time.time()
         total, seen = 0.0, 0
-        seed = args.seed * 100_003 + epoch * 1_009
+        seed = epoch_seed(args.seed, epoch)
         for batch in grouped_batches(
             chunks(train, chunk_rows(args.batch_size), shuffle), args.batch_size, seed
         ):
-            y = torch.as_tensor(batch.pop("labels"))
-            logits = model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits
-            loss = loss_fn(logits, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            loss, size = train_step(model, to_device(batch, None), loss_fn, opt, sched)
             if ema is not None:
                 ema.update_parameters(model)
-            total += float(loss) * len(y)
-            seen += len(y)
+            total += loss * size
+            seen += size
         train_s = time.time() - start
         kept: dict = {}
         record = {

@@ -168,9 +168,9 @@ def main() -> None:
     if args.quick_model:
         quick_model(env)
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.tracking.runs import local_copy_dir
+    from emoai_core.base.settings import paths
 
-    model_dir = local_copy_dir("production")
+    model_dir = paths().local_copy("production")
     texts = test_texts()
     results: dict[str, dict] = {}
 

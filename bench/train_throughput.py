@@ -38,6 +38,7 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
     from emoai_core.model.classifier import build_classifier, load_tokenizer, resolve_base_model
     from emoai_core.model.labels import LabelMap
     from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler
+    from emoai_core.model.step import epoch_seed, to_device, train_step
     from emoai_core.training.defaults import DEFAULTS
 
     torch.set_num_threads(threads)
@@ -66,15 +67,8 @@ def plain(rows: int, epochs: int, threads: int, data: Path) -> dict:
         ]
         model.train()
         start = time.perf_counter()
-        for batch in grouped_batches(chunks, BATCH, seed=epoch):
-            target = torch.as_tensor(batch.pop("labels"))
-            logits = model(**{k: torch.as_tensor(v) for k, v in batch.items()}).logits
-            loss = loss_fn(logits, target)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+        for batch in grouped_batches(chunks, BATCH, seed=epoch_seed(0, epoch)):
+            train_step(model, to_device(batch, None), loss_fn, opt, sched)
         seconds.append(time.perf_counter() - start)
     return {"train_seconds": seconds, "samples_per_s": rows * epochs / sum(seconds)}
 
@@ -93,7 +87,7 @@ def emoai(rows: int, epochs: int, workers: int, cpus: float, data: Path) -> dict
     """emoai's real path: data version, Ray Data tokenising, Ray Train workers, MLflow tracking."""
     home = Path(tempfile.mkdtemp(prefix="emoai-bench-"))
     os.environ["EMOAI_HOME"] = str(home)
-    from emoai_core.data.versions import pull
+    from emoai_core.data.pull import pull
     from emoai_core.training.config import TrainConfig
     from emoai_core.training.events import RunStarted, StepProgress
     from emoai_core.training.run import train

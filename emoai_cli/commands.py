@@ -1,36 +1,38 @@
-"""The command modules of the root app, and which of them a command line needs.
+"""The commands of the root app and the modules that define them, each loaded when first asked for.
 
-Every `emoai` start builds the typer app, so importing and converting all ten command modules
-costs every command, most when Python cannot cache their bytecode (PYTHONDONTWRITEBYTECODE=1:
-~40 ms of `emoai predict`). The console script registers only the module the command line
-names; help, unknown names and programs importing the app get all of them.
+Every `emoai` start builds the root group, so importing and converting all command modules would
+cost every command, most when Python cannot cache their bytecode (PYTHONDONTWRITEBYTECODE=1: ~40 ms
+of `emoai predict`). The root group (`main.RootGroup`) asks `load` for the one command the command
+line names; `--help` and "did you mean" ask for all of them. Nothing happens at import.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
 
 import typer
+from typer.core import TyperGroup
 
-MODULES = ("data", "train", "tune", "evaluate", "predict", "runs", "serve", "cluster", "dashboard")
-COMMAND_MODULE = {name: name for name in MODULES} | {"eval": "evaluate", "export": "predict"}
-ROOT_VALUE_OPTIONS = ("--home", "--tracking-uri")  # root options that take the next token
+# command name -> module of emoai_cli that defines it, in the order `emoai --help` lists them
+COMMANDS = {
+    "data": "data",
+    "train": "train",
+    "tune": "tune",
+    "eval": "evaluate",
+    "predict": "predict",
+    "export": "predict",
+    "runs": "runs",
+    "serve": "serve",
+    "cluster": "cluster",
+    "dashboard": "dashboard",
+}
 
 
-def invoked_module(argv: Sequence[str]) -> str | None:
-    """The module of the command `argv` names, or None when every module is needed."""
-    tokens = iter(argv)
-    for token in tokens:
-        if token in ROOT_VALUE_OPTIONS:
-            next(tokens, None)
-        elif not token.startswith("-"):
-            return COMMAND_MODULE.get(token)
-    return None
-
-
-def register(app: typer.Typer, argv: Sequence[str] | None = None) -> None:
-    wanted = None if argv is None else invoked_module(argv)
-    for name in MODULES:
-        if wanted in (None, name):
-            importlib.import_module(f"emoai_cli.{name}").register(app)
+def load(name: str) -> typer.core.TyperCommand | TyperGroup | None:
+    """The click command `name`, built from its module's `register(app)` (None: no such command)."""
+    module_name = COMMANDS.get(name)
+    if module_name is None:
+        return None
+    holder = typer.Typer()
+    importlib.import_module(f"emoai_cli.{module_name}").register(holder)
+    return typer.main.get_group(holder).commands.get(name)

@@ -122,9 +122,9 @@ def finish_now() -> None:
     that start no Ray, MLflow or temp-file cleanup (their exit hooks would be skipped too), and
     only in the real `emoai` process: under a test runner this returns and the command ends normally.
     """
-    from emoai_cli import launch
+    from emoai_cli import process
 
-    if not launch.standalone:
+    if not process.standalone:
         return
     import os
 

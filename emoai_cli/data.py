@@ -37,7 +37,7 @@ def pull_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Normalise a dataset to parquet and store it as a content-addressed version."""
-    from emoai_core.data.versions import pull
+    from emoai_core.data.pull import pull
 
     names = [n.strip() for n in label_names.split(",") if n.strip()] if label_names else None
     with console.progress(json_output) as progress:
@@ -115,7 +115,8 @@ def show_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Rows, label counts, text lengths, duplicates and texts shared across splits."""
-    from emoai_core.data.versions import describe, resolve_version
+    from emoai_core.data.stats import describe
+    from emoai_core.data.versions import resolve_version
 
     info = describe(resolve_version(ref))
     if json_output:
@@ -172,9 +173,10 @@ def validate_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Named checks, each pass / warn / fail; exits 1 when any check fails."""
-    from emoai_core.data.versions import resolve_version, validate_version
+    from emoai_core.data.checks import validate
+    from emoai_core.data.versions import resolve_version
 
-    report = validate_version(resolve_version(ref))
+    report = validate(resolve_version(ref))
     if json_output:
         console.print_json(report.to_json())
     else:

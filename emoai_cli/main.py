@@ -94,9 +94,41 @@ def _run_guarded(call: Any) -> int:
     return rv if isinstance(rv, int) else codes.OK
 
 
+class RootGroup(EmoaiGroup):
+    """The `emoai` group: its commands are loaded from their modules when first asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from emoai_cli.commands import COMMANDS
+
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            from emoai_cli.commands import load
+
+            found = load(cmd_name)
+            if found is not None:
+                self.add_command(found, cmd_name)
+        return found
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer suggests close names among loaded commands only; suggest among all of them."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                import difflib
+
+                matches = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
+
 app = typer.Typer(
     name="emoai",
-    cls=EmoaiGroup,
+    cls=RootGroup,
     help="Train, tune, evaluate, serve and track text-emotion classifiers, on a laptop or a Ray cluster.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -136,22 +168,13 @@ def root(
         os.environ[ENV_DEBUG] = "1"
 
 
-def _register() -> None:
-    """Attach the command groups: all of them, or only the invoked one in the `emoai` process."""
-    from emoai_cli import commands, launch
-
-    if __name__ == "__main__":  # `python -m emoai_cli.main` is the emoai process too
-        launch.standalone = True
-    commands.register(app, sys.argv[1:] if launch.standalone else None)
-
-
-_register()
-
-
 def run() -> None:
     """Run the CLI (the console script goes through `emoai_cli.launch.run`)."""
     app()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python -m emoai_cli.main` is the emoai process too
+    from emoai_cli import process
+
+    process.mark_standalone()
     run()

@@ -125,7 +125,8 @@ def _predict_to_file(texts: list[str], model_dir: Path, output: Path, json_outpu
     """Large inputs: Ray Data actors predict in batches; the file appears only when complete."""
     from emoai_core.base.events import ProgressEvent
     from emoai_core.cluster.ray_env import connect
-    from emoai_core.inference.predict import predict_with_ray, read_labels, to_predictions
+    from emoai_core.inference.batch import predict_with_ray
+    from emoai_core.inference.predict import read_labels, to_predictions
 
     with console.progress(json_output) as progress:
         progress(ProgressEvent("predict", 0, len(texts), "starting Ray"))
@@ -181,7 +182,8 @@ def _export_source(run: str | None, model_dir: Path | None) -> tuple[Path, dict]
     if model_dir is not None:
         path = model_dir.expanduser()
         return (path / "hf" if (path / "hf" / "config.json").is_file() else path), {}
-    from emoai_core.tracking.runs import resolve_model_dir, resolve_run
+    from emoai_core.tracking.local_models import resolve_model_dir
+    from emoai_core.tracking.runs import resolve_run
 
     target = resolve_run(run or "")
     meta = {"run_id": target.info.run_id, "max_length": target.data.params.get("max_length")}

@@ -12,6 +12,7 @@ from emoai_cli.formatting import duration as _dur
 from emoai_cli.formatting import num as _num
 from emoai_cli.formatting import when as _when
 from emoai_cli.help import LeanHelpGroup
+from emoai_core.base.settings import REGISTERED_MODEL
 
 app = typer.Typer(
     cls=LeanHelpGroup,
@@ -30,7 +31,7 @@ def list_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Runs, newest first, with their data version, base model and best validation scores."""
-    from emoai_core.tracking.runs import list_runs
+    from emoai_core.tracking.listing import list_runs
 
     rows = list_runs(experiment, status, limit)
     if json_output:
@@ -90,7 +91,7 @@ def show_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Params, metrics, per-epoch history, artifacts, tags and registered version of one run."""
-    from emoai_core.tracking.runs import show_run
+    from emoai_core.tracking.listing import show_run
 
     info = show_run(run)
     if json_output:
@@ -107,7 +108,7 @@ def _render_show(info: dict[str, Any]) -> None:
     out.print(
         f"[bold]{info['name']}[/bold]  {info['run_id']}  [{style}]{info['status']}[/{style}]", highlight=False
     )
-    model = f"emoai-emotion v{info['version']}" if info["version"] else "not registered"
+    model = f"{REGISTERED_MODEL} v{info['version']}" if info["version"] else "not registered"
     aliases = (" (@" + ", @".join(info["aliases"]) + ")") if info["aliases"] else ""
     out.print(
         f"started {_when(info['started'])} · {_dur(info['duration'])} · data {info['data'] or '-'} · "
@@ -200,7 +201,7 @@ def promote_cmd(
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Point an alias at the run's model and write its fast local copy."""
-    from emoai_core.tracking.runs import promote_run
+    from emoai_core.tracking.promote import promote_run
 
     with console.progress(json_output) as progress:
         progress(_phase("exporting the model for fast loading"))
@@ -216,7 +217,7 @@ def promote_cmd(
         )
         return
     console.out().print(
-        f"@{result.alias} → emoai-emotion v{result.version} (run {result.run_id})", highlight=False
+        f"@{result.alias} → {REGISTERED_MODEL} v{result.version} (run {result.run_id})", highlight=False
     )
     console.info(f"local copy: {result.local_copy}")
     console.hint('try: emoai predict "i feel great"')
@@ -234,7 +235,8 @@ def delete_cmd(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete a run with its registered versions, checkpoints and local copies."""
-    from emoai_core.tracking.runs import delete_run, resolve_run
+    from emoai_core.tracking.admin import delete_run
+    from emoai_core.tracking.runs import resolve_run
 
     target = resolve_run(run)
     label = f"{target.info.run_id} ({target.info.run_name})"
@@ -260,7 +262,7 @@ def _confirm(yes: bool, question: str) -> None:
 @app.command("stop")
 def stop_cmd(run: str = typer.Argument(..., help=RUN_HELP)) -> None:
     """Stop a running training run cleanly (it keeps its checkpoints and can be resumed)."""
-    from emoai_core.tracking.runs import stop_run
+    from emoai_core.tracking.admin import stop_run
 
     console.out().print(stop_run(run), highlight=False)
 
@@ -274,7 +276,7 @@ def ui_cmd(
     import subprocess
 
     from emoai_core.base.settings import ensure_service_env, load_settings
-    from emoai_core.tracking.runs import mlflow_ui_command
+    from emoai_core.tracking.admin import mlflow_ui_command
 
     ensure_service_env()
     settings = load_settings()

@@ -71,7 +71,8 @@ def start(
     ),
 ) -> None:
     """Deploy the model (a new version rolls out without dropping requests)."""
-    from emoai_core.serving.deploy import ServeOptions, deploy, serve_foreground
+    from emoai_core.serving.deploy import deploy, serve_foreground
+    from emoai_core.serving.options import ServeOptions
 
     folder, name = _model_folder(run, alias)
     opts = ServeOptions(
@@ -112,7 +113,7 @@ def _model_folder(run: str | None, alias: str | None) -> tuple[Any, str]:
     if run and alias:
         raise UsageError("pass a RUN or --alias, not both")
     if run and not run.startswith("@"):
-        from emoai_core.serving.deploy import onnx_bundle_for_run
+        from emoai_core.serving.bundle import onnx_bundle_for_run
 
         return onnx_bundle_for_run(run), f"run {run}"
     choice = model_select.from_alias((run or "@")[1:] or alias or "production")
@@ -136,7 +137,7 @@ def status_cmd(
     token: str | None = typer.Option(None, "--token", envvar="EMOAI_SERVE_TOKEN", help="Token for /model."),
 ) -> None:
     """Application and replica states, route, URL, model and uptime."""
-    from emoai_core.serving.deploy import status
+    from emoai_core.serving.status import status
 
     info = status(token)
     if json_output:

@@ -105,6 +105,7 @@ def _run(
     from emoai_cli.train_view import TrainView, print_result
     from emoai_core.training import run as core
     from emoai_core.training.config import build_config, load_config_file
+    from emoai_core.training.run import RunOptions
 
     if resume:
         given = [f"--{k.replace('_', '-')}" for k, v in overrides.items() if v is not None]
@@ -123,9 +124,9 @@ def _run(
     try:
         with view:
             if resume:
-                result = core.resume(resume, address=address, wait=wait, on_event=view)
+                result = core.resume(resume, RunOptions(address=address, wait=wait), on_event=view)
             else:
-                result = core.train(cfg, address=address, wait=wait, on_event=view)
+                result = core.train(cfg, RunOptions(address=address, wait=wait), on_event=view)
     except KeyboardInterrupt:
         if view.run_id:
             console.err().print(
@@ -158,7 +159,7 @@ def _run(
 
 
 def _promote(run_id: str) -> dict:
-    from emoai_core.tracking.runs import promote_run
+    from emoai_core.tracking.promote import promote_run
 
     done = promote_run(run_id)
     return {"alias": done.alias, "version": done.version, "local_copy": str(done.local_copy)}

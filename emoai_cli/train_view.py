@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from emoai_cli import console
+from emoai_core.base.settings import REGISTERED_MODEL
 
 
 def fmt_metrics(
@@ -47,7 +48,7 @@ class TrainView:
             self._progress = None
 
     def __call__(self, event: object) -> None:
-        from emoai_core.training.events import EpochReport, Phase, RunStarted, StepProgress
+        from emoai_core.training.events import EpochReport, Phase, RunStarted, StepProgress, WorkerFailed
 
         if isinstance(event, Phase):
             console.info(f"[dim]… {event.name}[/dim]")
@@ -57,6 +58,8 @@ class TrainView:
             self._on_step(event)
         elif isinstance(event, EpochReport):
             self._on_epoch(event)
+        elif isinstance(event, WorkerFailed):
+            self._on_worker_failed(event)
 
     def _on_start(self, event: Any) -> None:
         self.run_id = event.run_id
@@ -93,6 +96,16 @@ class TrainView:
         if self._task is None:
             self._task = self._progress.add_task("train", total=event.steps_per_epoch, **fields)
         self._progress.update(self._task, completed=event.step, total=event.steps_per_epoch, **fields)
+
+    def _on_worker_failed(self, event: Any) -> None:
+        from rich.markup import escape
+
+        target = self._progress.console if self._progress is not None else console.err()
+        target.print(
+            f"[yellow]worker failed:[/yellow] {escape(event.error)} · Ray Train restarts the workers "
+            "from the last checkpoint while retries remain",
+            highlight=False,
+        )
 
     def _on_epoch(self, event: Any) -> None:
         metrics = event.metrics
@@ -134,7 +147,7 @@ def print_result(result: Any) -> None:
         )
     console.err().print(table)
     version = (
-        f"registered as emoai-emotion version {result.model_version}" if result.model_version else "no model"
+        f"registered as {REGISTERED_MODEL} version {result.model_version}" if result.model_version else "no model"
     )
     console.info(f"{version} · {result.seconds / 60:.1f} min · data {result.data}")
     console.info("[bold]Next:[/bold]")

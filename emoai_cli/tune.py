@@ -18,6 +18,7 @@ from emoai_cli.train_options import (
     wait_option,
     with_train_options,
 )
+from emoai_core.base.settings import REGISTERED_MODEL
 
 STUDY = "Study"
 
@@ -54,8 +55,8 @@ def tune(
     """Search training hyperparameters with Ray Tune (ASHA early stopping), tracked in MLflow."""
     from emoai_core.cluster.jobs import should_submit
     from emoai_core.training.config import build_config, load_config_file
+    from emoai_core.tuning.options import TuneOptions, check_options
     from emoai_core.tuning.space import load_space
-    from emoai_core.tuning.study import TuneOptions, check_options
     from emoai_core.tuning.study import tune as run_tune
 
     opts = TuneOptions(num_trials, max_concurrent, search, scheduler, metric, mode, promote)
@@ -179,7 +180,7 @@ class TuneView:
 
     def __call__(self, event: object) -> None:
         from emoai_core.training.events import Phase
-        from emoai_core.tuning.study import StudyStarted, TrialsUpdate
+        from emoai_core.tuning.options import StudyStarted, TrialsUpdate
 
         if isinstance(event, Phase):
             console.info(f"[dim]… {event.name}[/dim]")
@@ -206,7 +207,7 @@ def _summary(result: Any) -> None:
         return
     console.info(
         f"best trial {result.best_run_id} · {result.metric} {result.best_value:.4f} · "
-        f"registered as emoai-emotion v{result.version}" + (" · promoted" if result.promoted else "")
+        f"registered as {REGISTERED_MODEL} v{result.version}" + (" · promoted" if result.promoted else "")
     )
     console.info("[bold]Next:[/bold]")
     for cmd in (

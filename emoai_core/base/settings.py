@@ -1,7 +1,8 @@
 """Where emoai keeps things and which services it talks to.
 
 Everything is read from the environment at call time, so the CLI's global options (which
-write the environment) reach core code, Ray workers and subprocesses alike.
+write the environment) reach core code, Ray workers and subprocesses alike. Every path under
+EMOAI_HOME is spelled once, in `Paths`, so two commands can never disagree about where a thing is.
 """
 
 from __future__ import annotations
@@ -16,11 +17,81 @@ DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_EXPERIMENT = "emoai"
 REGISTERED_MODEL = "emoai-emotion"
 DEFAULT_ALIAS = "production"
+SERVE_APP_NAME = "emoai"
 
 ENV_HOME = "EMOAI_HOME"
 ENV_TRACKING_URI = "EMOAI_TRACKING_URI"
 ENV_DEBUG = "EMOAI_DEBUG"
 ENV_DATA_SOURCE = "EMOAI_DATA_SOURCE"
+
+
+def ray_run_name(run_id: str) -> str:
+    """The Ray Train run (and its folder under the Ray storage) of the MLflow run `run_id`."""
+    return f"emoai-{run_id}"
+
+
+def tune_run_name(study_run_id: str) -> str:
+    """The Ray Tune experiment of the study whose MLflow parent run is `study_run_id`."""
+    return f"tune-{study_run_id}"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every path under EMOAI_HOME."""
+
+    home: Path
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    def data_version(self, name: str, version: str) -> Path:
+        return self.data / name / version
+
+    @property
+    def mlflow_db(self) -> Path:
+        return self.home / "mlflow.db"
+
+    @property
+    def artifacts(self) -> Path:
+        """MLflow artifacts of a local (sqlite) store, one folder per experiment."""
+        return self.home / "artifacts"
+
+    @property
+    def ray_storage(self) -> Path:
+        """Ray Train and Tune's storage_path: checkpoints and run results."""
+        return self.home / "ray_results"
+
+    def ray_run(self, run_id: str) -> Path:
+        return self.ray_storage / ray_run_name(run_id)
+
+    @property
+    def models(self) -> Path:
+        """Local copies of promoted models, loadable without MLflow."""
+        return self.home / "models"
+
+    def local_copy(self, alias: str) -> Path:
+        return self.models / alias
+
+    def model_cache(self, run_id: str) -> Path:
+        """A run's registered model as a plain Hugging Face folder, downloaded once."""
+        return self.home / "cache" / "models" / run_id
+
+    def onnx_cache(self, run_id: str) -> Path:
+        """A run's model exported to an ONNX bundle, once, for serving."""
+        return self.home / "cache" / "onnx" / run_id
+
+    @property
+    def cluster_state(self) -> Path:
+        return self.home / "cluster.json"
+
+    def cluster_dir(self, name: str) -> Path:
+        """Files emoai writes for the cluster `name` (launcher and autoscaler configs)."""
+        return self.home / "clusters" / name
+
+    @property
+    def serve_state(self) -> Path:
+        return self.home / "serve.json"
 
 
 @dataclass(frozen=True)
@@ -34,25 +105,8 @@ class Settings:
     data_source: str
 
     @property
-    def data_dir(self) -> Path:
-        return self.home / "data"
-
-    @property
-    def artifacts_dir(self) -> Path:
-        return self.home / "artifacts"
-
-    @property
-    def ray_storage(self) -> Path:
-        return self.home / "ray_results"
-
-    @property
-    def models_dir(self) -> Path:
-        """Local copies of promoted models, loadable without MLflow."""
-        return self.home / "models"
-
-    @property
-    def cluster_state_file(self) -> Path:
-        return self.home / "cluster.json"
+    def paths(self) -> Paths:
+        return Paths(self.home)
 
     @property
     def is_local_tracking(self) -> bool:
@@ -67,7 +121,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read settings from `env` (default: the process environment)."""
     env = dict(os.environ) if env is None else env
     home = Path(env.get(ENV_HOME) or Path.home() / ".emoai").expanduser().resolve()
-    tracking = env.get(ENV_TRACKING_URI) or env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{home}/mlflow.db"
+    tracking = env.get(ENV_TRACKING_URI) or env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Paths(home).mlflow_db}"
     return Settings(
         home=home,
         tracking_uri=tracking,
@@ -75,6 +129,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=_truthy(env.get(ENV_DEBUG)),
         data_source=env.get(ENV_DATA_SOURCE) or DEFAULT_DATASET,
     )
+
+
+def paths() -> Paths:
+    """The paths under the EMOAI_HOME this process uses now."""
+    return load_settings().paths
 
 
 def ensure_service_env() -> None:

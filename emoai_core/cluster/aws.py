@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
-from emoai_core.base.settings import load_settings
+from emoai_core.base.settings import paths
 from emoai_core.cluster.config import ClusterCompute, ClusterEnv, NodeType, WorkerNodeType
 from emoai_core.cluster.local_ray import ray_cli
 
@@ -161,7 +161,7 @@ def write_config(config: dict[str, Any], name: str) -> Path:
 
     from emoai_core.base.atomic import atomic_write_text
 
-    path = load_settings().home / "clusters" / name / "launcher.yaml"
+    path = paths().cluster_dir(name) / "launcher.yaml"
     atomic_write_text(path, yaml.safe_dump(config, sort_keys=False))
     return path
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from emoai_core.base.events import LogEvent, emit
-from emoai_core.base.settings import load_settings
+from emoai_core.base.settings import paths
 from emoai_core.cluster import local_ray
 from emoai_core.cluster.config import ClusterCompute, ClusterEnv, NodeType
 from emoai_core.cluster.dashboard import NODE_TYPE_LABEL
@@ -82,7 +82,7 @@ def up(
     if compute.autoscale:
         import yaml
 
-        folder = load_settings().home / "clusters" / compute.name
+        folder = paths().cluster_dir(compute.name)
         folder.mkdir(parents=True, exist_ok=True)
         autoscaler = folder / "autoscaling.yaml"
         autoscaler.write_text(yaml.safe_dump(autoscaling_config(compute, port), sort_keys=False))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emoai_core.base.settings import load_settings
+from emoai_core.base.settings import paths
 
 
 def read_state() -> dict[str, Any] | None:
     try:
-        data = json.loads(load_settings().cluster_state_file.read_text())
+        data = json.loads(paths().cluster_state.read_text())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -23,11 +23,11 @@ def read_state() -> dict[str, Any] | None:
 def write_state(state: dict[str, Any]) -> None:
     from emoai_core.base.atomic import atomic_write_text
 
-    atomic_write_text(load_settings().cluster_state_file, json.dumps(state, indent=2) + "\n")
+    atomic_write_text(paths().cluster_state, json.dumps(state, indent=2) + "\n")
 
 
 def clear_state() -> None:
-    load_settings().cluster_state_file.unlink(missing_ok=True)
+    paths().cluster_state.unlink(missing_ok=True)
 
 
 def current_address() -> str | None:

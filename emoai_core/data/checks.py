@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from emoai_core.data.stats import duplicates, shared_texts
+
+if TYPE_CHECKING:
+    from emoai_core.data.versions import DataVersion
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 MIN_CLASS_FAIL = 2  # a class with fewer training examples cannot be learned (or stratified)
@@ -61,7 +66,7 @@ def _rows_where(splits: dict, predicate: Any) -> tuple[int, list[str]]:
     return count, examples
 
 
-def _schema(dv: Any) -> tuple[Check, dict]:
+def _schema(dv: DataVersion) -> tuple[Check, dict]:
     import pyarrow.parquet as pq
 
     splits, problems = {}, []
@@ -155,8 +160,6 @@ def _class_sizes(splits: dict, names: list[str]) -> Check:
 
 
 def _duplicates(splits: dict) -> Check:
-    from emoai_core.data.versions import duplicates
-
     found = {s: duplicates(texts) for s, (texts, _) in splits.items()}
     dup = {s: d for s, d in found.items() if d["extra_copies"]}
     if not dup:
@@ -168,8 +171,6 @@ def _duplicates(splits: dict) -> Check:
 
 
 def _shared(splits: dict) -> Check:
-    from emoai_core.data.versions import shared_texts
-
     shared = {k: v for k, v in shared_texts({s: t for s, (t, _) in splits.items()}).items() if v}
     if not shared:
         return Check("shared_across_splits", PASS, "no text appears in two splits")
@@ -180,7 +181,7 @@ def _shared(splits: dict) -> Check:
     )
 
 
-def validate(dv: Any) -> ValidationReport:
+def validate(dv: DataVersion) -> ValidationReport:
     schema, splits = _schema(dv)
     if schema.status == FAIL:
         return ValidationReport(dv.ref, [schema])

@@ -7,7 +7,6 @@ Malformed input fails here with the file and line, before anything is written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,17 +156,11 @@ def _missing_column(path: Path, column: str, found: list[str], option: str) -> U
 
 
 def _read_jsonl(path: Path, columns: Columns) -> RawSplit:
+    from emoai_core.base.jsonl import records
+
     split = RawSplit()
     checked = False
-    for lineno, line in enumerate(_decode(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: line {lineno}: malformed JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise UsageError(f"{path}: line {lineno}: expected a JSON object, got {type(record).__name__}")
+    for _, record in records(_decode(path), path):
         if not checked:
             for column, option in ((columns.text, "--text-col"), (columns.label, "--label-col")):
                 if column not in record:

@@ -1,4 +1,4 @@
-"""Data versions: normalise a source to parquet under EMOAI_HOME/data/NAME/VERSION/, content-addressed.
+"""Data versions: normalised splits stored as parquet under EMOAI_HOME/data/NAME/VERSION/.
 
 VERSION is a hash of the normalised content, so pulling the same data twice gives the same
 version and stores nothing twice; a version folder appears only once it is complete.
@@ -6,7 +6,6 @@ version and stores nothing twice; a version folder appears only once it is compl
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -16,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from emoai_core.base.errors import NotFoundError, UsageError, close_matches
-from emoai_core.base.events import LogEvent, ProgressEvent, emit
-from emoai_core.base.settings import DEFAULT_DATA_NAME, load_settings
-from emoai_core.data.sources import Columns, RawData, read_source
+from emoai_core.base.events import ProgressEvent, emit
+from emoai_core.base.settings import DEFAULT_DATA_NAME, paths
 from emoai_core.model.labels import LabelMap
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 VERSION_CHARS = 12
-HOLDOUT = 0.1  # validation and test share of a train-only source
+
+# split -> (texts, labels): the normalised form every reader's output is turned into
+Splits = dict[str, tuple[list[str], list[str | None]]]
 
 
 @dataclass(frozen=True)
@@ -62,88 +62,7 @@ class DataVersion:
         return table.column("text").to_pylist(), table.column("label").to_pylist()
 
 
-@dataclass
-class PullResult:
-    version: DataVersion
-    created: bool  # False: the same content was already stored
-
-
-# ---------------------------------------------------------------- normalising
-
-
-def _label_value(value: Any, names: list[str] | None, where: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list | tuple | dict):
-        raise UsageError(
-            f"{where}: label {value!r} is a list; multi-label data is not supported",
-            "emoai trains single-label classifiers: one label per text",
-        )
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        if names is None:
-            raise UsageError(
-                f"{where}: integer label {value} but no label names",
-                "pass --label-names a,b,c or put a labels.txt next to the data",
-            )
-        if not 0 <= value < len(names):
-            return str(value)  # kept as is: validation reports it outside the label set
-        return names[value]
-    text = str(value).strip()
-    return text or None
-
-
-def _text_value(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _normalise(raw: RawData) -> tuple[dict[str, tuple[list[str], list[str | None]]], list[str]]:
-    splits = {}
-    for split, data in raw.splits.items():
-        texts = [_text_value(t) for t in data.texts]
-        labels = [_label_value(v, raw.label_names, f"{split} row {i + 1}") for i, v in enumerate(data.labels)]
-        splits[split] = (texts, labels)
-    if not any(splits[s][0] for s in splits):
-        raise UsageError(
-            f"{raw.source}: the dataset is empty (no rows)", "check the file or the column names"
-        )
-    names = raw.label_names or sorted(
-        {lab for _, labels in splits.values() for lab in labels if lab is not None}
-    )
-    return splits, names
-
-
-def _split_train(
-    texts: list[str], labels: list[str | None], seed: int, on_event: Callable | None
-) -> dict[str, tuple[list[str], list[str | None]]]:
-    """A seeded stratified 80/10/10 split for sources that only have training data."""
-    from sklearn.model_selection import train_test_split
-
-    if len(texts) < 10:
-        raise UsageError(
-            f"only {len(texts)} rows: too few to split into train/validation/test",
-            "provide at least 10 rows, or separate split files",
-        )
-    index = list(range(len(texts)))
-    strata = [lab if lab is not None else "\0missing" for lab in labels]
-    counts = Counter(strata)
-    holdout = max(1, round(len(texts) * HOLDOUT))  # whole rows: 600 rows split exactly 480/60/60
-    stratify = strata if min(counts.values()) >= 3 and holdout >= len(counts) else None
-    if stratify is None:
-        emit(on_event, LogEvent("too few rows per label to stratify: splitting at random", "warning"))
-    rest, test = train_test_split(index, test_size=holdout, random_state=seed, stratify=stratify)
-    rest_strata = [strata[i] for i in rest] if stratify else None
-    train, val = train_test_split(rest, test_size=holdout, random_state=seed, stratify=rest_strata)
-
-    def pick(ids: list[int]) -> tuple[list[str], list[str | None]]:
-        ids = sorted(ids)
-        return [texts[i] for i in ids], [labels[i] for i in ids]
-
-    return {"train": pick(train), "validation": pick(val), "test": pick(test)}
-
-
-def content_version(splits: dict[str, tuple[list[str], list[str | None]]], names: list[str]) -> str:
+def content_version(splits: Splits, names: list[str]) -> str:
     """The content hash that names a version (independent of file formats and parquet bytes)."""
     digest = hashlib.sha256()
     digest.update(json.dumps(names).encode())
@@ -153,9 +72,6 @@ def content_version(splits: dict[str, tuple[list[str], list[str | None]]], names
         for text, label in zip(texts, labels, strict=True):
             digest.update(json.dumps([text, label], ensure_ascii=False).encode() + b"\n")
     return digest.hexdigest()[:VERSION_CHARS]
-
-
-# ---------------------------------------------------------------- storing
 
 
 def _sha256(path: Path) -> str:
@@ -174,12 +90,13 @@ def _write_split(path: Path, texts: list[str], labels: list[str | None]) -> None
     pq.write_table(table, path)
 
 
-def _store(
-    name: str, version: str, splits: dict, names: list[str], meta: dict, on_event: Callable | None
-) -> Path:
+def store(
+    name: str, version: str, splits: Splits, names: list[str], meta: dict, on_event: Callable | None
+) -> DataVersion:
+    """Write the version's parquet files and manifest; the folder appears only when complete."""
     from emoai_core.base.atomic import atomic_dir
 
-    target = load_settings().data_dir / name / version
+    target = paths().data_version(name, version)
     with atomic_dir(target) as tmp:
         manifest_splits = {}
         for i, split in enumerate(s for s in SPLITS if s in splits):
@@ -197,78 +114,21 @@ def _store(
             emit(on_event, ProgressEvent("write", i + 1, len(splits), "writing parquet"))
         manifest = {"name": name, "version": version, **meta, "label_names": names, "splits": manifest_splits}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return target
+    return load_version(name, version)
 
 
-def default_name(source: str) -> str:
-    """`dair-ai/emotion` and `../data/emotion/` both become `emotion`; files lose their suffix."""
-    import re
-
-    stem = Path(source.rstrip("/")).stem if Path(source).suffix else Path(source.rstrip("/")).name
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "data"
-    return name.lower()
-
-
-def check_name(name: str) -> str:
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
-        raise UsageError(f"invalid data name '{name}'", "use letters, digits, '.', '_' and '-'")
-    return name
-
-
-def pull(
-    source: str | None = None,
-    name: str | None = None,
-    text_col: str = "text",
-    label_col: str = "label",
-    label_names: list[str] | None = None,
-    seed: int = 0,
-    on_event: Callable | None = None,
-) -> PullResult:
-    """Read `source`, normalise it and store it as a content-addressed version of `name`."""
-    source = source or load_settings().data_source
-    name = check_name(name or default_name(source))
-
-    def progress(file: str, rows: int) -> None:
-        emit(on_event, ProgressEvent("read", 0, None, f"read {rows:,} rows from {file}"))
-
-    emit(on_event, ProgressEvent("read", 0, None, f"reading {source}"))
-    raw = read_source(source, Columns(text_col, label_col), label_names, progress)
-    emit(on_event, ProgressEvent("read", 1, 1, f"reading {source}"))
-    splits, names = _normalise(raw)
-    strategy = "source"
-    if set(splits) == {"train"}:
-        splits = _split_train(*splits["train"], seed=seed, on_event=on_event)
-        strategy = f"stratified 80/10/10, seed {seed}"
-    version = content_version(splits, names)
-    existing = load_settings().data_dir / name / version / MANIFEST
-    if existing.is_file():
-        return PullResult(load_version(name, version), created=False)
-    meta = {
-        "source": raw.source,
-        "source_kind": raw.kind,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "columns": {"text": text_col, "label": label_col},
-        "split_strategy": strategy,
-    }
-    path = _store(name, version, splits, names, meta, on_event)
-    return PullResult(
-        DataVersion(name, version, path, json.loads((path / MANIFEST).read_text())), created=True
-    )
-
-
-# ---------------------------------------------------------------- finding
+def is_stored(name: str, version: str) -> bool:
+    return (paths().data_version(name, version) / MANIFEST).is_file()
 
 
 def load_version(name: str, version: str) -> DataVersion:
-    path = load_settings().data_dir / name / version
+    path = paths().data_version(name, version)
     return DataVersion(name, version, path, json.loads((path / MANIFEST).read_text()))
 
 
 def list_versions(name: str | None = None) -> list[DataVersion]:
     """Stored versions, newest first (half-written temporary folders are never listed)."""
-    root = load_settings().data_dir
+    root = paths().data
     found = []
     for manifest in root.glob("*/*/" + MANIFEST) if root.is_dir() else []:
         if manifest.parent.name.startswith(".") or (name and manifest.parent.parent.name != name):
@@ -315,75 +175,3 @@ def resolve_version(ref: str | None = None) -> DataVersion:
             f"{name} has no version '{version}'", hint=f"versions: {', '.join(v.version for v in mine)}"
         )
     raise UsageError(f"version prefix '{version}' of {name} is ambiguous", "use more characters")
-
-
-# ---------------------------------------------------------------- describing
-
-
-def _percentiles(values: list[int]) -> dict[str, float]:
-    import numpy as np
-
-    if not values:
-        return {}
-    arr = np.asarray(values)
-    return {f"p{p}": float(np.percentile(arr, p)) for p in (5, 25, 50, 75, 95)} | {"max": int(arr.max())}
-
-
-def duplicates(texts: list[str]) -> dict[str, int]:
-    counts = Counter(texts)
-    return {
-        "extra_copies": sum(c - 1 for c in counts.values()),
-        "distinct_texts": sum(1 for c in counts.values() if c > 1),
-    }
-
-
-def shared_texts(split_texts: dict[str, list[str]]) -> dict[str, int]:
-    """Distinct texts that appear in two splits, per pair (e.g. 'train&test')."""
-    sets = {s: set(t) for s, t in split_texts.items()}
-    names = [s for s in SPLITS if s in sets]
-    return {f"{a}&{b}": len(sets[a] & sets[b]) for i, a in enumerate(names) for b in names[i + 1 :]}
-
-
-def describe(dv: DataVersion) -> dict[str, Any]:
-    """What `emoai data show` prints: rows, label counts, text lengths, duplicates, overlaps."""
-    texts = {}
-    splits = {}
-    for split in dv.manifest["splits"]:
-        split_texts, _ = dv.read_split(split)
-        texts[split] = split_texts
-        splits[split] = {
-            "rows": dv.manifest["splits"][split]["rows"],
-            "label_counts": dv.manifest["splits"][split]["label_counts"],
-            "words": _percentiles([len(t.split()) for t in split_texts]),
-            "duplicates": duplicates(split_texts),
-        }
-    return {
-        "name": dv.name,
-        "version": dv.version,
-        "ref": dv.ref,
-        "source": dv.manifest.get("source"),
-        "created": dv.manifest.get("created"),
-        "label_names": dv.manifest["label_names"],
-        "split_strategy": dv.manifest.get("split_strategy"),
-        "path": str(dv.path),
-        "splits": splits,
-        "shared_texts": shared_texts(texts),
-    }
-
-
-def validate_version(dv: DataVersion) -> Any:
-    """See `emoai_core.data.checks.validate` (kept here so callers import one module)."""
-    from emoai_core.data.checks import validate
-
-    return validate(dv)
-
-
-__all__ = [
-    "DataVersion",
-    "PullResult",
-    "describe",
-    "list_versions",
-    "pull",
-    "resolve_version",
-    "validate_version",
-]

@@ -8,175 +8,27 @@ the inference itself.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from emoai_core.base.errors import UsageError
+from emoai_core.inference.report import EvalReport, compute_report
+
+if TYPE_CHECKING:
+    from emoai_core.data.versions import DataVersion
 
 RAY_THRESHOLD = 10_000  # rows; below this, in-process inference is faster than starting Ray
-NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nowhere",
-        "neither",
-        "nor",
-        "cannot",
-        "without",
-        "dont",
-        "didnt",
-        "doesnt",
-        "isnt",
-        "wasnt",
-        "arent",
-        "werent",
-        "cant",
-        "couldnt",
-        "wont",
-        "wouldnt",
-        "shouldnt",
-        "havent",
-        "hasnt",
-        "hadnt",
-        "aint",
-        "don't",
-        "didn't",
-        "doesn't",
-        "isn't",
-        "wasn't",
-        "aren't",
-        "weren't",
-        "can't",
-        "couldn't",
-        "won't",
-        "wouldn't",
-        "shouldn't",
-        "haven't",
-        "hasn't",
-        "hadn't",
-        "ain't",
-    ]
-)
-SHORT_WORDS = 8
-_WORD = re.compile(r"[a-z']+")
-
-
-@dataclass
-class EvalReport:
-    model: str
-    data: str
-    split: str
-    rows: int
-    accuracy: float
-    averages: dict[str, dict[str, float]]  # macro/weighted/micro -> precision/recall/f1
-    per_class: list[dict[str, Any]]
-    labels: list[str]
-    confusion: list[list[int]]  # rows: true label, columns: predicted label
-    slices: list[dict[str, Any]]
-    seconds: float
-    run_id: str | None = None
-    backend: str = "in-process"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def mlflow_metrics(self, prefix: str = "test") -> dict[str, float]:
-        """`test_accuracy`, `test_macro_f1`, …, `test_f1_<label>` (the split name is the prefix)."""
-        out = {f"{prefix}_accuracy": self.accuracy}
-        for avg, values in self.averages.items():
-            for metric in ("precision", "recall", "f1"):
-                out[f"{prefix}_{avg}_{metric}"] = values[metric]
-        for row in self.per_class:
-            out[f"{prefix}_f1_{row['label']}"] = row["f1"]
-        for s in self.slices:
-            out[f"{prefix}_slice_{s['name']}_accuracy"] = s["accuracy"]
-        return out
-
-
-def is_negated(text: str) -> bool:
-    return any(w in NEGATIONS for w in _WORD.findall(text.lower()))
-
-
-def is_short(text: str) -> bool:
-    return len(text.split()) < SHORT_WORDS
-
-
-SLICES: dict[str, tuple[str, Callable[[str], bool]]] = {
-    "short": (f"fewer than {SHORT_WORDS} words", is_short),
-    "negation": ("contains a negation word", is_negated),
-}
-
-
-def compute_report(
-    texts: list[str], y_true: list[str], y_pred: list[str], labels: list[str], **meta: Any
-) -> EvalReport:
-    """All metrics from true and predicted label names (a pure function: easy to check by hand)."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-
-    if not texts:
-        raise UsageError("nothing to evaluate: the split is empty")
-    averages = {}
-    for avg in ("macro", "weighted", "micro"):
-        p, r, f, _ = precision_recall_fscore_support(
-            y_true, y_pred, labels=labels, average=avg, zero_division=0
-        )
-        averages[avg] = {"precision": float(p), "recall": float(r), "f1": float(f)}
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=None, zero_division=0)
-    per_class = [
-        {
-            "label": lab,
-            "precision": float(p[i]),
-            "recall": float(r[i]),
-            "f1": float(f[i]),
-            "support": int(s[i]),
-        }
-        for i, lab in enumerate(labels)
-    ]
-    slices = []
-    for name, (description, member) in SLICES.items():
-        idx = [i for i, t in enumerate(texts) if member(t)]
-        truth, pred = [y_true[i] for i in idx], [y_pred[i] for i in idx]
-        macro = (
-            precision_recall_fscore_support(truth, pred, labels=labels, average="macro", zero_division=0)[2]
-            if idx
-            else 0.0
-        )
-        slices.append(
-            {
-                "name": name,
-                "description": description,
-                "size": len(idx),
-                "accuracy": float(accuracy_score(truth, pred)) if idx else 0.0,
-                "macro_f1": float(macro),
-            }
-        )
-    return EvalReport(
-        accuracy=float(accuracy_score(y_true, y_pred)),
-        averages=averages,
-        per_class=per_class,
-        labels=list(labels),
-        confusion=confusion_matrix(y_true, y_pred, labels=labels).astype(int).tolist(),
-        slices=slices,
-        rows=len(texts),
-        **meta,
-    )
 
 
 def _probabilities(
     model_dir: Path, texts: list[str], use_ray: bool | None, on_progress: Callable | None
 ) -> tuple[np.ndarray, list[str], str]:
-    from emoai_core.inference.predict import load_predictor, predict_with_ray, read_labels
+    from emoai_core.inference.batch import predict_with_ray
+    from emoai_core.inference.predict import load_predictor, read_labels
 
     if use_ray is None:
         use_ray = len(texts) >= RAY_THRESHOLD
@@ -196,7 +48,7 @@ def _probabilities(
 
 def evaluate(
     model_dir: Path,
-    dv: Any,
+    dv: DataVersion,
     split: str = "test",
     *,
     model_name: str | None = None,

@@ -7,7 +7,6 @@ interface, so the CLI, batch jobs, evaluation and the server do not care which o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,9 +15,10 @@ import numpy as np
 
 from emoai_core.base.errors import UsageError
 from emoai_core.model.batching import pad_batch
+from emoai_core.model.bundle import ONNX_FILE, TOKENIZER_FILE, max_length
+from emoai_core.model.classifier import labels_of_model_dir
 
 BATCH = 64
-DEFAULT_MAX_LENGTH = 128
 PAD_WASTE = 1.3  # a model call may run at most 30 % more tokens than its texts hold
 
 
@@ -88,19 +88,7 @@ def length_buckets(lengths: list[int], max_batch: int = BATCH, waste: float = PA
 
 
 def read_labels(model_dir: Path) -> list[str]:
-    labels_file = model_dir / "labels.json"
-    if labels_file.is_file():
-        return list(json.loads(labels_file.read_text())["labels"])
-    config = json.loads((model_dir / "config.json").read_text())
-    id2label = config["id2label"]
-    return [id2label[k] for k in sorted(id2label, key=int)]
-
-
-def _max_length(model_dir: Path) -> int:
-    meta = model_dir / "meta.json"
-    if meta.is_file():
-        return int(json.loads(meta.read_text()).get("max_length") or DEFAULT_MAX_LENGTH)
-    return DEFAULT_MAX_LENGTH
+    return list(labels_of_model_dir(model_dir).names)
 
 
 class OnnxPredictor:
@@ -115,8 +103,8 @@ class OnnxPredictor:
 
         self.model_dir = Path(model_dir)
         self.labels = read_labels(self.model_dir)
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=_max_length(self.model_dir))
+        self.tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(max_length=max_length(self.model_dir))
         self.tokenizer.no_padding()  # padding happens per length bucket, in predict_proba
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         options = ort.SessionOptions()
@@ -127,7 +115,7 @@ class OnnxPredictor:
             options.intra_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         self.session = ort.InferenceSession(
-            str(self.model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            str(self.model_dir / ONNX_FILE), options, providers=["CPUExecutionProvider"]
         )
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -154,7 +142,7 @@ class TorchPredictor:
             torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
         self.labels = read_labels(self.model_dir)
-        self.max_length = _max_length(self.model_dir)
+        self.max_length = max_length(self.model_dir)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
 
@@ -183,7 +171,7 @@ def load_predictor(
     model_dir = Path(model_dir).expanduser()
     if not model_dir.is_dir():
         raise UsageError(f"model folder not found: {model_dir}")
-    if (model_dir / "model.onnx").is_file():
+    if (model_dir / ONNX_FILE).is_file():
         return OnnxPredictor(model_dir, threads, one_shot)
     if (model_dir / "config.json").is_file():
         return TorchPredictor(model_dir, 1 if one_shot else threads)
@@ -191,46 +179,3 @@ def load_predictor(
         f"not a model folder: {model_dir} (no model.onnx or config.json)",
         "pass a folder made by 'emoai export' or 'emoai runs promote'",
     )
-
-
-class BatchPredictor:
-    """Ray Data `map_batches` callable: loads the model once per actor, predicts a batch of texts."""
-
-    def __init__(self, model_dir: str, text_col: str = "text", threads: int | None = None) -> None:
-        self.predictor = load_predictor(Path(model_dir), threads)
-        self.text_col = text_col
-
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        texts = [str(t) for t in batch[self.text_col]]
-        probs = self.predictor.predict_proba(texts)
-        labels = self.predictor.labels
-        best = probs.argmax(axis=1)
-        out = dict(batch)
-        out["pred_label"] = np.asarray([labels[i] for i in best], dtype=object)
-        out["pred_score"] = probs.max(axis=1).astype(np.float64)
-        out["pred_probs"] = probs.astype(np.float64)
-        return out
-
-
-def predict_with_ray(
-    texts: list[str], model_dir: Path, concurrency: int = 1, batch_size: int = 256, on_progress: Any = None
-) -> np.ndarray:
-    """Probabilities for `texts`, computed by Ray Data actors (so a cluster can share the work)."""
-    import ray.data
-
-    ctx = ray.data.DataContext.get_current()
-    ctx.execution_options.preserve_order = True
-    ds = ray.data.from_items([{"text": t} for t in texts])
-    mapped = ds.map_batches(
-        BatchPredictor,
-        fn_constructor_args=(str(model_dir),),
-        batch_size=batch_size,
-        concurrency=concurrency,
-        batch_format="numpy",
-    )
-    rows = []
-    for batch in mapped.iter_batches(batch_size=batch_size, batch_format="numpy"):
-        rows.extend(np.asarray(p, dtype=np.float64) for p in batch["pred_probs"])
-        if on_progress is not None:
-            on_progress(len(rows), len(texts))
-    return np.vstack(rows) if rows else np.zeros((0, 0))

@@ -6,12 +6,13 @@ fast path of `emoai predict`; only when there is no local copy do we ask the reg
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from emoai_core.base.errors import NotFoundError, UsageError
-from emoai_core.base.settings import DEFAULT_ALIAS, load_settings
+from emoai_core.base.settings import DEFAULT_ALIAS, paths
+from emoai_core.model.bundle import read_meta
+from emoai_core.tracking.local_models import local_copy
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,8 @@ class ModelChoice:
     run_id: str | None = None
 
 
-def local_copy(alias: str) -> Path | None:
-    folder = load_settings().models_dir / alias
-    return folder if (folder / "meta.json").is_file() else None
-
-
 def _from_local_copy(folder: Path, alias: str) -> ModelChoice:
-    meta = json.loads((folder / "meta.json").read_text())
+    meta = read_meta(folder)
     version = f" v{meta['version']}" if meta.get("version") else ""
     return ModelChoice(folder, f"@{alias}{version} (run {meta.get('run_id', '?')[:8]})", meta.get("run_id"))
 
@@ -36,7 +32,8 @@ def from_alias(alias: str) -> ModelChoice:
     folder = local_copy(alias)
     if folder is not None:
         return _from_local_copy(folder, alias)
-    from emoai_core.tracking.runs import promote_run, resolve_run
+    from emoai_core.tracking.promote import promote_run
+    from emoai_core.tracking.runs import resolve_run
 
     try:
         run = resolve_run(f"@{alias}")
@@ -47,11 +44,12 @@ def from_alias(alias: str) -> ModelChoice:
             ) from None
         raise exc
     promote_run(run.info.run_id, alias)  # rebuild the missing local copy from the registry
-    return _from_local_copy(load_settings().models_dir / alias, alias)
+    return _from_local_copy(paths().local_copy(alias), alias)
 
 
 def from_run(ref: str) -> ModelChoice:
-    from emoai_core.tracking.runs import resolve_model_dir, resolve_run
+    from emoai_core.tracking.local_models import resolve_model_dir
+    from emoai_core.tracking.runs import resolve_run
 
     run = resolve_run(ref)
     return ModelChoice(

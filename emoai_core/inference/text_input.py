@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from emoai_core.base.errors import UsageError
+from emoai_core.base.jsonl import SUFFIXES, records
 
 
 def check_texts(texts: list[str]) -> list[str]:
@@ -48,19 +48,12 @@ def read_file(path: Path, text_col: str = "text") -> list[str]:
                 "name the text column with --text-col",
             )
         return [row[text_col] for row in reader if (row.get(text_col) or "").strip()]
-    if suffix in (".jsonl", ".json", ".ndjson"):
+    if suffix in SUFFIXES:
         texts = []
-        for lineno, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{path}: line {lineno}: malformed JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or text_col not in record:
-                found = ", ".join(record) if isinstance(record, dict) else type(record).__name__
+        for lineno, record in records(content, path):
+            if text_col not in record:
                 raise UsageError(
-                    f"{path}: line {lineno}: no column '{text_col}' (columns found: {found})",
+                    f"{path}: line {lineno}: no column '{text_col}' (columns found: {', '.join(record)})",
                     "name the text column with --text-col",
                 )
             texts.append(str(record[text_col]))

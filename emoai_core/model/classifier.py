@@ -35,7 +35,7 @@ def resolve_base_model(name: str | None) -> str:
     return name  # a hub id: from_pretrained downloads it (or finds it in the HF cache)
 
 
-def _load_error(name: str, exc: Exception) -> Exception:
+def load_error(name: str, exc: Exception) -> Exception:
     text = str(exc)
     offline = any(s in text for s in ("offline", "Connection", "resolve", "Max retries", "HF_HUB_OFFLINE"))
     if offline:
@@ -52,7 +52,7 @@ def load_tokenizer(source: str) -> PreTrainedTokenizerBase:
     try:
         return AutoTokenizer.from_pretrained(source)
     except (OSError, ValueError) as exc:
-        raise _load_error(source, exc) from None
+        raise load_error(source, exc) from None
 
 
 def build_classifier(source: str, labels: LabelMap, dropout: float | None = None) -> PreTrainedModel:
@@ -64,7 +64,7 @@ def build_classifier(source: str, labels: LabelMap, dropout: float | None = None
             source, num_labels=len(labels), id2label=labels.id2label, label2id=labels.label2id
         )
     except (OSError, ValueError) as exc:
-        raise _load_error(source, exc) from None
+        raise load_error(source, exc) from None
     if dropout is not None:
         _set_dropout(config, dropout)
     return AutoModelForSequenceClassification.from_pretrained(source, config=config)

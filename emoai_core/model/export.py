@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from emoai_core.base.errors import UsageError
+from emoai_core.model.bundle import DEFAULT_MAX_LENGTH, META_FILE, ONNX_DATA_FILE, ONNX_FILE, TOKENIZER_FILE
 from emoai_core.model.classifier import labels_of_model_dir
 
-ONNX_FILE = "model.onnx"
-ONNX_DATA_FILE = "model.onnx.data"  # the name onnxscript gives the weights of ONNX_FILE
 HF_FILES = (
     "config.json",
     "model.safetensors",
@@ -28,7 +27,6 @@ HF_FILES = (
     "vocab.txt",
     "labels.json",
 )
-DEFAULT_MAX_LENGTH = 128
 
 
 def check_model_dir(model_dir: Path) -> Path:
@@ -118,9 +116,9 @@ def export_onnx(
 
 def _write_onnx_bundle(hf_dir: Path, target: Path, max_length: int, meta: dict) -> None:
     _onnx_export(hf_dir, target / ONNX_FILE)
-    shutil.copy2(hf_dir / "tokenizer.json", target / "tokenizer.json")
+    shutil.copy2(hf_dir / TOKENIZER_FILE, target / TOKENIZER_FILE)
     labels_of_model_dir(hf_dir).save(target)
-    (target / "meta.json").write_text(json.dumps({"max_length": max_length, **meta}, indent=2) + "\n")
+    (target / META_FILE).write_text(json.dumps({"max_length": max_length, **meta}, indent=2) + "\n")
 
 
 def build_local_copy(hf_dir: Path, out_dir: Path, meta: dict[str, Any]) -> Path:

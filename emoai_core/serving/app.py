@@ -24,7 +24,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emoai_core.serving.batching import run_batched
 
-APP_NAME = "emoai"
 OPEN_PATHS = frozenset({"/healthz"})
 
 

@@ -1,4 +1,4 @@
-"""Deploying, inspecting and stopping the model server (`emoai serve`, `serve status`, `serve stop`).
+"""Deploying and stopping the model server (`emoai serve`, `serve stop`); `status` answers `serve status`.
 
 The server runs on the Ray cluster `--address` / `RAY_ADDRESS` / `emoai cluster up` names; with none,
 a foreground server uses an in-process Ray, and `--detach` starts a private local Ray head that
@@ -8,116 +8,17 @@ a foreground server uses an in-process Ray, and `--detach` starts a private loca
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emoai_core.base.errors import EmoaiError, UnreachableError, UsageError
+from emoai_core.base.errors import UnreachableError, UsageError
+from emoai_core.base.settings import SERVE_APP_NAME as APP_NAME
 from emoai_core.base.settings import load_settings
-
-APP_NAME = "emoai"
-BUNDLE_FILES = ("model.onnx", "tokenizer.json", "labels.json", "meta.json", "model.onnx.data")
-
-
-@dataclass
-class ServeOptions:
-    replicas: int = 1
-    cpus_per_replica: float = 1.0
-    gpus_per_replica: float = 0.0
-    max_batch_size: int = 32  # fills at 32 concurrent requests (bench/serve_load.py)
-    batch_wait_ms: float = 5.0
-    host: str = "127.0.0.1"
-    port: int = 8000
-    token: str | None = None
-    max_text_chars: int = 2000
-    max_batch_texts: int = 256
-
-    def check(self) -> None:
-        problems = []
-        if self.replicas < 1:
-            problems.append("--replicas must be at least 1")
-        if self.cpus_per_replica <= 0:
-            problems.append("--cpus-per-replica must be positive")
-        if self.max_batch_size < 1 or self.max_batch_texts < 1 or self.max_text_chars < 1:
-            problems.append("batch and text limits must be at least 1")
-        if self.batch_wait_ms < 0:
-            problems.append("--batch-wait-ms cannot be negative")
-        if not 0 < self.port < 65536:
-            problems.append(f"--port {self.port} is not a port number")
-        if problems:
-            raise UsageError("; ".join(problems))
-
-
-@dataclass
-class ServeState:
-    url: str
-    address: str | None
-    host: str
-    port: int
-    run_id: str | None
-    version: str | None
-    model: str
-    started: float
-    temp_dir: str | None = None  # set when emoai started a private Ray head for the server
-    token_required: bool = False
-    dashboard_url: str | None = None  # where `emoai dashboard` reads the Serve app's replicas
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-
-def state_file() -> Path:
-    return load_settings().home / "serve.json"
-
-
-def read_state() -> ServeState | None:
-    try:
-        return ServeState(**json.loads(state_file().read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def write_state(state: ServeState) -> None:
-    from emoai_core.base.atomic import atomic_write_text
-
-    atomic_write_text(state_file(), json.dumps(asdict(state), indent=2) + "\n")
-
-
-def model_bundle(folder: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The ONNX bundle's files as bytes, plus its meta (run id, version, metrics)."""
-    missing = [n for n in BUNDLE_FILES[:3] if not (folder / n).is_file()]
-    if missing:
-        raise UsageError(
-            f"{folder} is not an ONNX model bundle (missing {', '.join(missing)})",
-            "serve a promoted model (emoai runs promote RUN) or a folder from 'emoai export --format onnx'",
-        )
-    bundle = {n: (folder / n).read_bytes() for n in BUNDLE_FILES if (folder / n).is_file()}
-    meta = json.loads(bundle["meta.json"]) if "meta.json" in bundle else {}
-    return bundle, meta
-
-
-def onnx_bundle_for_run(run_ref: str) -> Path:
-    """An ONNX bundle for any run (exported once into the cache)."""
-    from emoai_core.model.export import export_onnx
-    from emoai_core.tracking.runs import resolve_model_dir, resolve_run, versions_by_run
-    from emoai_core.tracking.store import client
-
-    run = resolve_run(run_ref)
-    target = load_settings().home / "cache" / "onnx" / run.info.run_id
-    if not (target / "model.onnx").is_file():
-        versions = versions_by_run(client()).get(run.info.run_id, [])
-        meta = {
-            "run_id": run.info.run_id,
-            "run_name": run.info.run_name,
-            "version": str(max(int(v.version) for v in versions)) if versions else None,
-            "metrics": {
-                k: v for k, v in run.data.metrics.items() if k.startswith(("val_", "test_", "best_"))
-            },
-        }
-        export_onnx(
-            resolve_model_dir(run.info.run_id), target, int(run.data.params.get("max_length") or 128), meta
-        )
-    return target
+from emoai_core.serving.bundle import model_bundle
+from emoai_core.serving.options import ServeOptions
+from emoai_core.serving.state import ServeState, clear_state, read_state, write_state
+from emoai_core.serving.status import is_running, wait_healthy
 
 
 def _settings_for_replicas(opts: ServeOptions) -> dict[str, Any]:
@@ -140,32 +41,6 @@ def _port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def wait_healthy(url: str, timeout: float = 180.0) -> None:
-    import httpx
-
-    deadline = time.time() + timeout
-    last = ""
-    while time.time() < deadline:
-        try:
-            response = httpx.get(url.rstrip("/") + "/healthz", timeout=5)
-            if response.status_code == 200:
-                return
-            last = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            last = type(exc).__name__
-        time.sleep(0.5)
-    raise EmoaiError(
-        f"the server at {url} did not become healthy in {timeout:.0f} s ({last})",
-        "see 'emoai serve status' and the Ray logs",
-    )
-
-
-def _connect(address: str | None) -> None:
-    from emoai_core.cluster.ray_env import connect
-
-    connect(address)
 
 
 def deploy(
@@ -248,9 +123,10 @@ def _deploy_app(
     import ray
     from ray import serve
 
+    from emoai_core.cluster.ray_env import connect
     from emoai_core.serving.app import build
 
-    _connect(target)
+    connect(target)
     if not load_settings().debug:
         logging.getLogger("ray.serve").setLevel(logging.WARNING)
     actual = ray.get_runtime_context().gcs_address  # an in-process Ray has an address too
@@ -269,74 +145,6 @@ def _deploy_app(
     return actual, url
 
 
-def is_running(state: ServeState) -> bool:
-    import httpx
-
-    try:
-        return httpx.get(state.url.rstrip("/") + "/healthz", timeout=3).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def status(token: str | None = None) -> dict[str, Any]:
-    """Application and replica states, route, URL, model and uptime of the running server."""
-    state = read_state()
-    if state is None:
-        raise UsageError("no server is running", "start one: emoai serve --detach")
-    info: dict[str, Any] = {
-        "url": state.url,
-        "route": "/",
-        "address": state.address,
-        "model": state.model,
-        "run_id": state.run_id,
-        "version": state.version,
-        "uptime_s": time.time() - state.started,
-        "healthy": is_running(state),
-    }
-    if state.address:
-        info["application"] = _serve_status(state.address)
-    if info["healthy"]:
-        info["served_model"] = _served_model(state, token)
-    return info
-
-
-def _serve_status(address: str) -> dict[str, Any]:
-    from ray import serve
-
-    try:
-        _connect(address)
-    except UnreachableError as exc:
-        return {"status": "UNREACHABLE", "message": exc.message}
-    apps = serve.status().applications
-    app = apps.get(APP_NAME)
-    if app is None:
-        return {"status": "NOT_DEPLOYED", "deployments": {}}
-    deployments = {}
-    for name, dep in app.deployments.items():
-        deployments[name] = {
-            "status": str(getattr(dep.status, "value", dep.status)),
-            "replica_states": {str(getattr(k, "value", k)): v for k, v in dep.replica_states.items()},
-            "message": dep.message,
-        }
-    return {
-        "status": str(getattr(app.status, "value", app.status)),
-        "message": app.message,
-        "deployments": deployments,
-        "route_prefix": getattr(app, "route_prefix", "/") or "/",
-    }
-
-
-def _served_model(state: ServeState, token: str | None) -> dict[str, Any] | None:
-    import httpx
-
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = httpx.get(state.url.rstrip("/") + "/model", headers=headers, timeout=5)
-    except httpx.HTTPError:
-        return None
-    return response.json() if response.status_code == 200 else {"error": f"HTTP {response.status_code}"}
-
-
 def stop() -> dict[str, Any]:
     """Delete the application, stop Serve's proxies (freeing the port) and any Ray head we started."""
     state = read_state()
@@ -347,7 +155,9 @@ def stop() -> dict[str, Any]:
         try:
             from ray import serve
 
-            _connect(state.address)
+            from emoai_core.cluster.ray_env import connect
+
+            connect(state.address)
             serve.delete(APP_NAME)
             serve.shutdown()
         except (UnreachableError, ConnectionError):
@@ -360,7 +170,7 @@ def stop() -> dict[str, Any]:
         ray.shutdown()
         stop_local(state.temp_dir)
         stopped_ray = True
-    state_file().unlink(missing_ok=True)
+    clear_state()
     return {"stopped": True, "url": state.url, "stopped_ray": stopped_ray}
 
 
@@ -387,5 +197,5 @@ def serve_foreground(
             serve.delete(APP_NAME)
             serve.shutdown()
         finally:
-            state_file().unlink(missing_ok=True)
+            clear_state()
             ray.shutdown()

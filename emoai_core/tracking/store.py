@@ -1,17 +1,19 @@
-"""MLflow plumbing shared by training, tuning, evaluation and `emoai runs`.
+"""The MLflow store: a client on the configured tracking URI, experiments, and run creation.
 
 Local tracking keeps the sqlite db and the artifacts under EMOAI_HOME, so nothing lands in the
-current directory; a tracking server is used as is.
+current directory; a tracking server is used as is. Training, tuning and evaluation all create
+and write runs through here.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emoai_core.base.errors import UnreachableError
 from emoai_core.base.settings import ensure_service_env, load_settings
@@ -93,7 +95,7 @@ def _get_or_create_experiment(mlflow_client: MlflowClient, name: str) -> str:
     settings = load_settings()
     location = None
     if settings.tracking_uri.startswith("sqlite:"):
-        location = (settings.artifacts_dir / name).as_uri()
+        location = (settings.paths.artifacts / name).as_uri()
     return mlflow_client.create_experiment(name, artifact_location=location)
 
 
@@ -106,3 +108,27 @@ def git_commit(cwd: Path | None = None) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
+
+
+PARAM_CHARS = 6000  # MLflow's limit on a param value
+
+
+def create_run(
+    mlflow_client: MlflowClient, experiment: str, run_name: str | None, tags: dict[str, str], params: dict[str, Any]
+) -> tuple[str, str]:
+    """A new run in `experiment` with `tags` and `params`; returns (run id, run name).
+
+    Every run carries the process and host that drive it (so `emoai runs stop` can reach it) and
+    the git commit the user runs in, when there is one.
+    """
+    from mlflow.entities import Param
+
+    experiment_id = ensure_experiment(mlflow_client, experiment)
+    all_tags = {**tags, "emoai.pid": str(os.getpid()), "emoai.host": socket.gethostname()}
+    commit = git_commit()
+    if commit:
+        all_tags["mlflow.source.git.commit"] = commit
+    run = mlflow_client.create_run(experiment_id, run_name=run_name, tags=all_tags)
+    run_id = run.info.run_id
+    mlflow_client.log_batch(run_id, params=[Param(k, str(v)[:PARAM_CHARS]) for k, v in params.items()])
+    return run_id, run.info.run_name

@@ -1,4 +1,4 @@
-"""The Ray Train callback that forwards each epoch report to the driver's queue.
+"""The Ray Train callback that forwards each epoch report and each worker failure to the driver.
 
 Train V2 runs user callbacks in the controller actor (on the driver's node), not in the driver,
 so the driver learns about persisted checkpoints through this queue and does all MLflow logging
@@ -7,25 +7,36 @@ itself — one writer, never two.
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ray.train import UserCallback
 
+from emoai_core.training.events import EpochReport, WorkerFailed
+
+if TYPE_CHECKING:
+    from ray.train import Checkpoint
+    from ray.util.queue import Queue
+
+ERROR_CHARS = 500
+
 
 class ReportForwarder(UserCallback):
-    def __init__(self, queue: Any) -> None:
+    def __init__(self, queue: Queue, epochs: int) -> None:
         self.queue = queue
+        self.epochs = epochs
 
-    def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Any) -> None:
-        event = {
-            "type": "report",
-            "metrics": dict(metrics[0]) if metrics else {},
-            "checkpoint": checkpoint.path if checkpoint is not None else None,
-            "time": time.time(),
-        }
-        self.queue.put(event)
+    def after_report(self, run_context: Any, metrics: list[dict[str, Any]], checkpoint: Checkpoint | None) -> None:
+        reported = dict(metrics[0]) if metrics else {}
+        path = checkpoint.path if checkpoint is not None else None
+        self.queue.put(EpochReport(int(reported.get("epoch", 0)), self.epochs, reported, path))
 
     def after_exception(self, run_context: Any, worker_exceptions: dict[int, Exception]) -> None:
-        first = next(iter(worker_exceptions.values()), None)
-        self.queue.put({"type": "worker_error", "error": repr(first)[:500], "time": time.time()})
+        rank, first = next(iter(worker_exceptions.items()), (None, None))
+        self.queue.put(WorkerFailed(_describe(first), rank))
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "a worker failed"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"[:ERROR_CHARS]

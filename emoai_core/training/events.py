@@ -1,4 +1,9 @@
-"""Events a training run emits while it runs (the CLI renders them, tests collect them)."""
+"""What a training run tells the outside world while it runs.
+
+The same typed events travel on the workers' progress queue (`StepProgress` from rank 0,
+`EpochReport` and `WorkerFailed` from the Ray Train controller's callback) and reach the CLI, the
+TUI and tests through `on_event`, so nothing is re-typed on the way.
+"""
 
 from __future__ import annotations
 
@@ -28,13 +33,28 @@ class StepProgress:
     global_step: int
     loss: float
     lr: float
+    time: float = 0.0
 
 
 @dataclass(frozen=True)
 class EpochReport:
+    """One epoch's metrics, reported once every worker reached `ray.train.report`.
+
+    `checkpoint` is where Ray Train persisted that epoch's checkpoint (None for UI copies).
+    """
+
     epoch: int
     epochs: int
     metrics: dict[str, float] = field(default_factory=dict)
+    checkpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkerFailed:
+    """A training worker raised; Ray Train retries from the last checkpoint while retries remain."""
+
+    error: str
+    rank: int | None = None
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,12 @@ class MlflowRuns:
         return self._client
 
     def runs(self) -> list[RunSummary]:
-        from emoai_core.tracking.runs import list_runs
+        from emoai_core.tracking.listing import list_runs
 
         return [summary_from_row(r) for r in list_runs(self.experiment, None, self.limit, self.client())]
 
     def detail(self, run_id: str) -> RunDetail:
-        from emoai_core.tracking.runs import show_run
+        from emoai_core.tracking.listing import show_run
 
         info = show_run(run_id, self.client())
         history = {k: [(int(e), float(v)) for e, v in pts] for k, pts in info["history"].items()}
@@ -57,13 +57,13 @@ class MlflowRuns:
         )
 
     def promote(self, run_id: str) -> str:
-        from emoai_core.tracking.runs import promote_run
+        from emoai_core.tracking.promote import promote_run
 
         result = promote_run(run_id, client=self.client())
         return f"version {result.version} of run {run_id[:8]} is now @{result.alias}"
 
     def stop(self, run_id: str) -> str:
-        from emoai_core.tracking.runs import stop_run
+        from emoai_core.tracking.admin import stop_run
 
         return stop_run(run_id, self.client())
 

@@ -9,12 +9,13 @@ from emoai_cli.dashboard.sources import ServingView
 
 class ServeState:
     def serving(self) -> ServingView | None:
-        from emoai_core.serving import deploy as serve
+        from emoai_core.serving.state import read_state
+        from emoai_core.serving.status import is_running
 
-        state = serve.read_state()
+        state = read_state()
         if state is None:
             return None
-        healthy = serve.is_running(state)
+        healthy = is_running(state)
         return ServingView(
             url=state.url,
             healthy=healthy,

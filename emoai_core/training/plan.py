@@ -1,0 +1,67 @@
+"""Everything decided before Ray starts: which data version, which base model, which label counts.
+
+A run (or each trial of a study) starts only from a plan whose data passed validation and whose
+base model loads, so a mistake fails in seconds with a hint instead of after Ray has started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emoai_core.base.errors import UsageError
+from emoai_core.base.events import emit
+from emoai_core.base.settings import DEFAULT_BASE_MODEL
+from emoai_core.data.versions import DataVersion
+from emoai_core.model.labels import LabelMap
+from emoai_core.training.config import TrainConfig
+from emoai_core.training.events import Phase
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: TrainConfig  # with `data` resolved to NAME@VERSION
+    data: DataVersion
+    labels: LabelMap
+    model_source: str  # what `from_pretrained` loads
+    train_counts: tuple[int, ...]  # training rows per label, in label order
+
+
+def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
+    from emoai_core.data.checks import validate
+    from emoai_core.data.versions import resolve_version
+    from emoai_core.model.classifier import resolve_base_model
+
+    emit(on_event, Phase("validating data"))
+    dv = resolve_version(config.data)
+    report = validate(dv)
+    if not report.ok:
+        failed = ", ".join(c.name for c in report.checks if c.status == "fail")
+        raise UsageError(
+            f"data version {dv.ref} fails validation ({failed}); refusing to train on it",
+            f"see 'emoai data validate {dv.ref}'",
+        )
+    config = config.model_copy(update={"data": dv.ref})
+    source = resolve_base_model(config.model)
+    check_model_loads(source, config.model or DEFAULT_BASE_MODEL)
+    return Plan(config, dv, dv.label_map, source, label_counts(dv, config.limit))
+
+
+def check_model_loads(source: str, name: str) -> None:
+    """Fail before Ray starts if the base model cannot be found."""
+    from transformers import AutoConfig
+
+    from emoai_core.model.classifier import load_error
+
+    try:
+        AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as exc:
+        raise load_error(name, exc) from None
+
+
+def label_counts(dv: DataVersion, limit: int | None) -> tuple[int, ...]:
+    import pyarrow.parquet as pq
+
+    labels = pq.read_table(dv.split_path("train"), columns=["label"]).column("label").to_pylist()
+    labels = labels[:limit] if limit else labels
+    return tuple(labels.count(name) for name in dv.label_map.names)

@@ -1,0 +1,47 @@
+"""What the driver hands every Ray Train worker, and what comes back on the progress queue.
+
+Ray passes `LoopConfig` to `loop.train_loop_per_worker` untouched (pickled once per worker), so
+the driver and the workers agree on a typed, frozen contract instead of a dict of strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from emoai_core.training.config import TrainConfig
+from emoai_core.training.events import EpochReport, StepProgress, WorkerFailed
+
+if TYPE_CHECKING:
+    from ray.util.queue import Queue
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """Test hook: fail once at the start of `epoch`; `marker` (a file) remembers it already failed."""
+
+    epoch: int
+    marker: str
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """Everything a worker needs to train, decided by the driver before Ray Train starts."""
+
+    config: TrainConfig
+    labels: tuple[str, ...]
+    model_source: str
+    steps_per_epoch: int
+    threads: int
+    keep_shards: bool
+    class_weights: tuple[float, ...] | None
+    queue: Queue | None = None
+    fault: FaultPlan | None = None
+
+
+@dataclass(frozen=True)
+class FitDone:
+    """The last item on the progress queue: `fit()` has returned or raised."""
+
+
+QueueEvent = Union[StepProgress, EpochReport, WorkerFailed, FitDone]  # noqa: UP007 - a runtime alias
