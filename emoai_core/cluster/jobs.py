@@ -14,10 +14,15 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from emoai_core.base.errors import UnreachableError, UsageError
+
+if TYPE_CHECKING:
+    from ray.job_submission import JobSubmissionClient
+
+    from emoai_core.cluster.config import ClusterEnv
 
 ENV_JOB_ID = "EMOAI_RAY_JOB_ID"
 ENV_JOB_DASHBOARD = "EMOAI_RAY_JOB_DASHBOARD"
@@ -82,7 +87,7 @@ def dashboard_url(address: str | None) -> str:
     )
 
 
-def runtime_env(env: Any, working_dir: Path, extra_env: dict[str, str]) -> dict[str, Any]:
+def runtime_env(env: ClusterEnv, working_dir: Path, extra_env: dict[str, str]) -> dict[str, Any]:
     """The job's runtime env from cluster_env.yaml: the project as working dir, env vars, pip packages."""
     from emoai_core.cluster.ray_env import worker_env
 
@@ -98,7 +103,7 @@ def runtime_env(env: Any, working_dir: Path, extra_env: dict[str, str]) -> dict[
     return runtime
 
 
-def _client(url: str) -> Any:
+def _client(url: str) -> JobSubmissionClient:
     from ray.job_submission import JobSubmissionClient
 
     try:
@@ -110,7 +115,7 @@ def _client(url: str) -> Any:
         ) from None
 
 
-def submit(args: list[str], url: str, env: Any, working_dir: Path) -> str:
+def submit(args: list[str], url: str, env: ClusterEnv, working_dir: Path) -> str:
     """Submit `emoai <args>` as a job; returns its submission id."""
     job_id = f"emoai-{uuid.uuid4().hex[:12]}"
     entrypoint = "python -m emoai_cli.main " + " ".join(shlex.quote(a) for a in args)
@@ -146,7 +151,7 @@ def stop_job(job_id: str, url: str | None) -> bool:
 
 
 def run_as_job(
-    args: list[str], address: str | None, env: Any, working_dir: Path, on_line: Callable[[str], None]
+    args: list[str], address: str | None, env: ClusterEnv, working_dir: Path, on_line: Callable[[str], None]
 ) -> tuple[str, str]:
     """Submit, stream logs to `on_line`, return (job id, final status)."""
     url = dashboard_url(address)

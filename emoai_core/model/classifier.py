@@ -7,14 +7,15 @@ offline; any HF id or local directory can be named instead.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from emoai_core.base.errors import UnreachableError, UsageError
 from emoai_core.base.settings import DEFAULT_BASE_MODEL
 from emoai_core.model.labels import LabelMap
 
 if TYPE_CHECKING:
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+    import torch
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 PACKAGED_MODELS = {DEFAULT_BASE_MODEL, "all-MiniLM-L6-v2", "minilm"}
 
@@ -67,16 +68,17 @@ def build_classifier(source: str, labels: LabelMap, dropout: float | None = None
         raise load_error(source, exc) from None
     if dropout is not None:
         _set_dropout(config, dropout)
-    return AutoModelForSequenceClassification.from_pretrained(source, config=config)
+    # a source with a head of another size (a fine-tuned model) gets a fresh head for `labels`
+    return AutoModelForSequenceClassification.from_pretrained(source, config=config, ignore_mismatched_sizes=True)
 
 
-def _set_dropout(config: Any, dropout: float) -> None:
+def _set_dropout(config: PretrainedConfig, dropout: float) -> None:
     for attr in ("hidden_dropout_prob", "classifier_dropout", "dropout", "seq_classif_dropout"):
         if hasattr(config, attr):
             setattr(config, attr, dropout)
 
 
-def save_model_dir(model: Any, tokenizer: Any, labels: LabelMap, directory: Path) -> Path:
+def save_model_dir(model: PreTrainedModel | torch.nn.Module, tokenizer: PreTrainedTokenizerBase, labels: LabelMap, directory: Path) -> Path:
     """Hugging Face format plus `labels.json`: the model-directory contract."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

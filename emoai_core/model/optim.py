@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 NO_DECAY = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
 _LAYER = re.compile(r"\.layer\.(\d+)\.")
@@ -25,7 +28,7 @@ def _depth(name: str, num_layers: int) -> int:
     return num_layers + 1
 
 
-def parameter_groups(model: Any, lr: float, weight_decay: float, llrd: float) -> list[dict]:
+def parameter_groups(model: torch.nn.Module, lr: float, weight_decay: float, llrd: float) -> list[dict]:
     """AdamW groups: no decay on biases/LayerNorm; lr × llrd^(distance from the top)."""
     model = getattr(model, "module", model)
     num_layers = int(getattr(model.config, "num_hidden_layers", 0) or 0)
@@ -43,7 +46,7 @@ def parameter_groups(model: Any, lr: float, weight_decay: float, llrd: float) ->
     return [groups[k] for k in sorted(groups)]
 
 
-def build_optimizer(model: Any, lr: float, weight_decay: float, llrd: float) -> Any:
+def build_optimizer(model: torch.nn.Module, lr: float, weight_decay: float, llrd: float) -> torch.optim.Optimizer:
     import torch
 
     groups = parameter_groups(model, lr, weight_decay, llrd)
@@ -53,7 +56,7 @@ def build_optimizer(model: Any, lr: float, weight_decay: float, llrd: float) -> 
         return torch.optim.AdamW(parameter_groups(model, lr, weight_decay, llrd), lr=lr)
 
 
-def build_scheduler(optimizer: Any, total_steps: int, warmup_ratio: float) -> Any:
+def build_scheduler(optimizer: torch.optim.Optimizer, total_steps: int, warmup_ratio: float) -> torch.optim.lr_scheduler.LRScheduler:
     """Linear warm-up to each group's lr, then linear decay to zero."""
     import torch
 
@@ -77,7 +80,7 @@ def class_weights(counts: Sequence[int], mode: str) -> list[float] | None:
     return [w / mean for w in raw]
 
 
-def build_loss(weights: Sequence[float] | None, label_smoothing: float, device: Any = None) -> Any:
+def build_loss(weights: Sequence[float] | None, label_smoothing: float, device: torch.device | str | None = None) -> torch.nn.Module:
     import torch
 
     weight = None if weights is None else torch.tensor(list(weights), dtype=torch.float32, device=device)

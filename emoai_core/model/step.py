@@ -7,9 +7,12 @@ a recipe found in `bench/` is provably the recipe `emoai train` runs.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 GRAD_CLIP = 1.0
 
@@ -27,13 +30,19 @@ def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
     return seed * 100_003 + epoch * 1_009 + rank
 
 
-def to_device(batch: dict[str, np.ndarray], device: Any) -> dict[str, Any]:
+def to_device(batch: dict[str, np.ndarray], device: torch.device | str | None) -> dict[str, torch.Tensor]:
     import torch
 
     return {k: torch.as_tensor(v, device=device) for k, v in batch.items()}
 
 
-def train_step(model: Any, batch: dict[str, Any], loss_fn: Any, optimizer: Any, scheduler: Any) -> tuple[float, int]:
+def train_step(
+    model: torch.nn.Module,
+    batch: dict[str, torch.Tensor],
+    loss_fn: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+) -> tuple[float, int]:
     """Forward, loss, backward, clip, step: returns the batch's mean loss and its size.
 
     `batch` holds tensors already on the model's device; its `labels` are popped off.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import UnreachableError, UsageError
 from emoai_core.base.settings import SERVE_APP_NAME as APP_NAME
@@ -19,6 +20,9 @@ from emoai_core.serving.bundle import model_bundle
 from emoai_core.serving.options import ServeOptions
 from emoai_core.serving.state import ServeState, clear_state, read_state, write_state
 from emoai_core.serving.status import is_running, wait_healthy
+
+if TYPE_CHECKING:
+    from emoai_core.cluster.local_ray import LocalHead
 
 
 def _settings_for_replicas(opts: ServeOptions) -> dict[str, Any]:
@@ -101,7 +105,7 @@ def deploy(
     return state
 
 
-def _dashboard_url(started_head: Any, current: ServeState | None) -> str | None:
+def _dashboard_url(started_head: LocalHead | None, current: ServeState | None) -> str | None:
     if started_head is not None:
         return started_head.dashboard_url
     if current is not None and current.dashboard_url:
@@ -180,7 +184,7 @@ def serve_foreground(
     *,
     address: str | None = None,
     model_name: str = "",
-    on_ready: Any = None,
+    on_ready: Callable[[ServeState], None] | None = None,
 ) -> None:
     """Serve until Ctrl-C, then take everything down cleanly."""
     import ray

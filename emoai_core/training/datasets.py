@@ -59,13 +59,13 @@ def tokenized(plan: Plan) -> dict[str, Dataset]:
     return out
 
 
-def keeps_shards(datasets: dict[str, Any], num_workers: int) -> bool:
+def keeps_shards(datasets: dict[str, Dataset], num_workers: int) -> bool:
     """Whether each worker may read its shards once and keep them in memory (see worker.ShardChunks)."""
     per_worker = sum(ds.size_bytes() for ds in datasets.values()) / max(1, num_workers)
     return per_worker <= KEEP_SHARD_BYTES
 
 
-def dataset_config(datasets: dict[str, Any], num_workers: int, keep: bool) -> DataConfig | None:
+def dataset_config(datasets: dict[str, Dataset], num_workers: int, keep: bool) -> DataConfig | None:
     """Kept shards are cut once (no coordinator actors); larger data streams as Ray Train splits it."""
     if not keep:
         return None

@@ -14,15 +14,18 @@ Imports Ray at module level: import it only where a trainer is built.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ray.train import DataConfig
+
+if TYPE_CHECKING:
+    from ray.data import Dataset
 
 
 class KeptShardsConfig(DataConfig):
     """Hands each worker the shard the driver cut for its rank."""
 
-    def __init__(self, parts: dict[str, list[Any]]) -> None:
+    def __init__(self, parts: dict[str, list[Dataset]]) -> None:
         super().__init__()
         self.parts = parts
 
@@ -44,12 +47,12 @@ class KeptShardsConfig(DataConfig):
         return output
 
 
-def kept_shards_config(datasets: dict[str, Any], world_size: int) -> KeptShardsConfig:
+def kept_shards_config(datasets: dict[str, Dataset], world_size: int) -> KeptShardsConfig:
     """Cut every materialised dataset into `world_size` equal, ordered parts (in the driver)."""
     return KeptShardsConfig({name: shards(ds, world_size) for name, ds in datasets.items()})
 
 
-def shards(dataset: Any, world_size: int) -> list[Any]:
+def shards(dataset: Dataset, world_size: int) -> list[Dataset]:
     """`world_size` equal, contiguous parts of a materialised dataset, in order; the remainder is dropped.
 
     One worker reads it whole. `split_at_indices` keeps row order, which `split(equal=True)` does not.

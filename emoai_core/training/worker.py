@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,8 +25,11 @@ from emoai_core.training.events import StepProgress
 from emoai_core.training.protocol import LoopConfig
 
 if TYPE_CHECKING:
+    import torch
+    from ray.data import DataIterator
     from ray.train import Checkpoint
     from ray.util.queue import Queue
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 STATE_FILE = "trainer_state.json"
 STEP_EVENTS_PER_EPOCH = 25
@@ -51,7 +54,7 @@ class ShardChunks:
     shard small enough to keep is read once, before the first epoch, and replayed from memory.
     """
 
-    def __init__(self, shard: Any, batch_size: int, keep: bool) -> None:
+    def __init__(self, shard: DataIterator, batch_size: int, keep: bool) -> None:
         self.shard, self.rows = shard, chunk_rows(batch_size)
         self.kept: list[dict[str, np.ndarray]] | None = list(self._stream()) if keep else None
 
@@ -87,12 +90,12 @@ class WorkerContext:
     cfg: TrainConfig
     labels: LabelMap
     rank: int
-    device: Any
-    model: Any
-    tokenizer: Any
-    optimizer: Any
-    scheduler: Any
-    loss_fn: Any
+    device: torch.device
+    model: PreTrainedModel | torch.nn.Module  # DDP-wrapped when there are several workers
+    tokenizer: PreTrainedTokenizerBase
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    loss_fn: torch.nn.Module
     train_chunks: ShardChunks
     val_chunks: ShardChunks
     progress: Progress

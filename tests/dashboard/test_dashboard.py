@@ -7,13 +7,13 @@ import threading
 from dataclasses import replace
 
 import pytest
+from dashboard_fakes import cluster_view, run, serving_view, sources
 from rich.console import Console
 from textual.widgets import Static, TabbedContent
 
 from emoai_cli.dashboard.app import DashboardApp, Polled, Snapshot
 from emoai_cli.dashboard.widgets.detail import RunDetailScreen
 from emoai_cli.dashboard.widgets.modals import ConfirmScreen, HelpScreen
-from dashboard_fakes import cluster_view, run, serving_view, sources
 
 pytestmark = pytest.mark.anyio
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from dashboard_fakes import cluster_view, run, serving_view, sources
 
 from emoai_cli.dashboard.app import DashboardApp
-from dashboard_fakes import cluster_view, run, serving_view, sources
 
 SIZE = (130, 36)
 
