@@ -2,6 +2,9 @@
 
 VERSION is a hash of the normalised content, so pulling the same data twice gives the same
 version and stores nothing twice; a version folder appears only once it is complete.
+
+The manifest's `task` says what a row's label is: `single_label` (column `label: string`, one
+name or null) or `multi_label` (column `labels: list<string>`, any number of names, sorted).
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ from typing import Any
 from emoai_core.base.errors import NotFoundError, UsageError, close_matches
 from emoai_core.base.events import ProgressEvent, emit
 from emoai_core.base.settings import DEFAULT_DATA_NAME, paths
-from emoai_core.model.labels import LabelMap
+from emoai_core.model.labels import MULTI_LABEL, SINGLE_LABEL, LabelMap
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 VERSION_CHARS = 12
 
+# A row's label: one name (or None) for single-label data, a sorted list of names for multi-label
+Label = str | None | list[str]
 # split -> (texts, labels): the normalised form every reader's output is turned into
-Splits = dict[str, tuple[list[str], list[str | None]]]
+Splits = dict[str, tuple[list[str], list[Label]]]
+LABEL_COLUMN = {SINGLE_LABEL: "label", MULTI_LABEL: "labels"}
+
+
+def label_column(task: str) -> str:
+    return LABEL_COLUMN[task]
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,12 @@ class DataVersion:
         return f"{self.name}@{self.version}"
 
     @property
+    def task(self) -> str:
+        return self.manifest.get("task") or SINGLE_LABEL
+
+    @property
     def label_map(self) -> LabelMap:
-        return LabelMap.from_names(self.manifest["label_names"])
+        return LabelMap.from_names(self.manifest["label_names"], self.task)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -55,17 +69,27 @@ class DataVersion:
             )
         return self.path / self.manifest["splits"][split]["file"]
 
-    def read_split(self, split: str) -> tuple[list[str], list[str | None]]:
+    def read_split(self, split: str) -> tuple[list[str], list[Label]]:
+        """Texts and labels: names (or None) for single-label data, lists of names for multi-label."""
         import pyarrow.parquet as pq
 
         table = pq.read_table(self.split_path(split))
-        return table.column("text").to_pylist(), table.column("label").to_pylist()
+        labels = table.column(label_column(self.task)).to_pylist()
+        if self.task == MULTI_LABEL:
+            labels = [list(v or []) for v in labels]
+        return table.column("text").to_pylist(), labels
 
 
-def content_version(splits: Splits, names: list[str]) -> str:
-    """The content hash that names a version (independent of file formats and parquet bytes)."""
+def content_version(splits: Splits, names: list[str], task: str = SINGLE_LABEL) -> str:
+    """The content hash that names a version (independent of file formats and parquet bytes).
+
+    Single-label content hashes as it always did, so versions pulled before multi-label data
+    existed keep their names.
+    """
     digest = hashlib.sha256()
     digest.update(json.dumps(names).encode())
+    if task != SINGLE_LABEL:
+        digest.update(f"\n@task {task}\n".encode())
     for split in sorted(splits):
         digest.update(f"\n#{split}\n".encode())
         texts, labels = splits[split]
@@ -82,16 +106,34 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_split(path: Path, texts: list[str], labels: list[str | None]) -> None:
+def _write_split(path: Path, texts: list[str], labels: list[Label], task: str = SINGLE_LABEL) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({"text": pa.array(texts, pa.string()), "label": pa.array(labels, pa.string())})
+    kind = pa.string() if task == SINGLE_LABEL else pa.list_(pa.string())
+    table = pa.table({"text": pa.array(texts, pa.string()), label_column(task): pa.array(labels, kind)})
     pq.write_table(table, path)
 
 
+def label_counts(labels: list[Label], names: list[str]) -> dict[str, int]:
+    """Rows per label (a multi-label row counts once for each of its labels); unknown names last."""
+    counts: Counter[str] = Counter()
+    for label in labels:
+        if isinstance(label, list):
+            counts.update(set(label))
+        elif label is not None:
+            counts[label] += 1
+    return {n: counts.get(n, 0) for n in names} | {k: v for k, v in counts.items() if k not in names}
+
+
 def store(
-    name: str, version: str, splits: Splits, names: list[str], meta: dict, on_event: Callable | None
+    name: str,
+    version: str,
+    splits: Splits,
+    names: list[str],
+    meta: dict,
+    on_event: Callable | None,
+    task: str = SINGLE_LABEL,
 ) -> DataVersion:
     """Write the version's parquet files and manifest; the folder appears only when complete."""
     from emoai_core.base.atomic import atomic_dir
@@ -102,17 +144,22 @@ def store(
         for i, split in enumerate(s for s in SPLITS if s in splits):
             texts, labels = splits[split]
             file = f"{split}.parquet"
-            _write_split(tmp / file, texts, labels)
-            counts = Counter(lab for lab in labels if lab is not None)
+            _write_split(tmp / file, texts, labels, task)
             manifest_splits[split] = {
                 "rows": len(texts),
-                "label_counts": {n: counts.get(n, 0) for n in names}
-                | {k: v for k, v in counts.items() if k not in names},
+                "label_counts": label_counts(labels, names),
                 "file": file,
                 "sha256": _sha256(tmp / file),
             }
             emit(on_event, ProgressEvent("write", i + 1, len(splits), "writing parquet"))
-        manifest = {"name": name, "version": version, **meta, "label_names": names, "splits": manifest_splits}
+        manifest = {
+            "name": name,
+            "version": version,
+            **meta,
+            "task": task,
+            "label_names": names,
+            "splits": manifest_splits,
+        }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return load_version(name, version)
 
