@@ -24,6 +24,9 @@ def evaluate(
     ray: bool | None = typer.Option(
         None, "--ray/--no-ray", help="Batch inference through Ray Data (default: for 10,000+ rows)."
     ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Multi-label models: one threshold for every label (default: fitted)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON report on stdout."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Also write the report, confusion matrix JSON and PNG to this folder."
@@ -56,6 +59,7 @@ def evaluate(
             model_name=choice.description,
             run_id=choice.run_id,
             use_ray=ray,
+            threshold=threshold,
             on_progress=lambda done, total: progress(ProgressEvent("eval", done, total, "predicting")),
         )
     if choice.run_id:
@@ -89,7 +93,14 @@ def _render(report: Any) -> None:
         f"({report.backend}, {report.seconds:.1f} s)",
         highlight=False,
     )
-    out.print(f"accuracy [bold]{report.accuracy:.4f}[/bold]", highlight=False)
+    multi = report.task == "multi_label"
+    if multi:
+        out.print(
+            f"subset accuracy [bold]{report.accuracy:.4f}[/bold] · Hamming loss {report.hamming_loss:.4f}",
+            highlight=False,
+        )
+    else:
+        out.print(f"accuracy [bold]{report.accuracy:.4f}[/bold]", highlight=False)
     avg = Table(title="Averages", title_justify="left")
     for col in ("average", "precision", "recall", "F1"):
         avg.add_column(col, justify="left" if col == "average" else "right")
@@ -97,7 +108,7 @@ def _render(report: Any) -> None:
         avg.add_row(name, f"{values['precision']:.4f}", f"{values['recall']:.4f}", f"{values['f1']:.4f}")
     out.print(avg)
     per = Table(title="Per class", title_justify="left")
-    for col in ("label", "precision", "recall", "F1", "support"):
+    for col in ("label", "precision", "recall", "F1", "support", *(("threshold",) if multi else ())):
         per.add_column(col, justify="left" if col == "label" else "right")
     for row in report.per_class:
         per.add_row(
@@ -106,9 +117,10 @@ def _render(report: Any) -> None:
             f"{row['recall']:.4f}",
             f"{row['f1']:.4f}",
             str(row["support"]),
+            *((f"{row['threshold']:.2f}",) if multi else ()),
         )
     out.print(per)
-    out.print(_confusion_table(report))
+    out.print(_confused_pairs(report) if multi else _confusion_table(report))
     sl = Table(title="Slices", title_justify="left")
     for col in ("slice", "size", "accuracy", "macro F1"):
         sl.add_column(col, justify="left" if col == "slice" else "right")
@@ -120,6 +132,17 @@ def _render(report: Any) -> None:
             f"{s['macro_f1']:.4f}",
         )
     out.print(sl)
+
+
+def _confused_pairs(report: Any) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Most confused (a true label, and a label also predicted that the row lacks)", title_justify="left")
+    for col in ("true", "also predicted", "rows"):
+        table.add_column(col, justify="right" if col == "rows" else "left")
+    for pair in report.confused_pairs:
+        table.add_row(pair["true"], pair["predicted"], str(pair["count"]))
+    return table
 
 
 def _confusion_table(report: Any) -> Any:

@@ -38,8 +38,12 @@ def _render(texts: list[str], predictions: list[Any], top_k: int | None) -> None
     out = console.out()
     for text, pred in zip(texts, predictions, strict=True):
         line = Text()
-        line.append(f"{pred.label}", style="bold green")
-        line.append(f" {pred.score:.2f}  ")
+        if pred.labels is None:
+            line.append(f"{pred.label}", style="bold green")
+            line.append(f" {pred.score:.2f}  ")
+        else:  # multi-label: every label at or above its threshold
+            line.append(", ".join(pred.labels), style="bold green")
+            line.append(" (no label reached its threshold: top label shown)  " if pred.below_threshold else "  ")
         line.append(text if len(text) <= 100 else text[:97] + "…", style="dim")
         out.print(line)
         for label, prob in pred.top(top_k):
@@ -56,6 +60,9 @@ def predict(
     ),
     text_col: str = typer.Option("text", "--text-col", help="Text column of a csv/jsonl --file."),
     top_k: int | None = typer.Option(None, "--top-k", min=1, help="Show only the K most likely labels."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Multi-label models: one decision threshold for every label (default: fitted)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write predictions as jsonl (batched with Ray Data)."
@@ -89,19 +96,24 @@ def predict(
     if endpoint:
         from emoai_core.inference.client import predict_remote
 
+        if threshold is not None:
+            from emoai_core.base.errors import UsageError
+
+            raise UsageError("--threshold applies to a local model", "the server decides with its model's thresholds")
+
         predictions = predict_remote(endpoint, items, token)
     else:
         from emoai_core.inference.select import choose
 
         choice = choose(model_dir, run, alias)
         if output is not None:
-            _predict_to_file(items, choice.path, output, json_output)
+            _predict_to_file(items, choice.path, output, json_output, threshold)
             return
         from emoai_core.inference.predict import load_predictor
         from emoai_core.inference.predict import predict as run_predict
 
         predictor = load_predictor(choice.path, one_shot=len(items) <= FEW_TEXTS)
-        predictions = run_predict(predictor, items)
+        predictions = run_predict(predictor, items, threshold)
     if output is not None:
         _write_jsonl(output, items, predictions)
         console.info(f"wrote {len(items)} predictions to {output}")
@@ -121,12 +133,17 @@ def _write_jsonl(path: Path, texts: list[str], predictions: list[Any]) -> None:
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 
-def _predict_to_file(texts: list[str], model_dir: Path, output: Path, json_output: bool) -> None:
+def _predict_to_file(
+    texts: list[str], model_dir: Path, output: Path, json_output: bool, threshold: float | None
+) -> None:
     """Large inputs: Ray Data actors predict in batches; the file appears only when complete."""
     from emoai_core.base.events import ProgressEvent
     from emoai_core.cluster.ray_env import connect
     from emoai_core.inference.batch import predict_with_ray
-    from emoai_core.inference.predict import read_labels, to_predictions
+    from emoai_core.inference.predict import read_label_map, thresholds_for, to_predictions
+
+    labels = read_label_map(model_dir)
+    thresholds_for(labels, threshold)  # a bad --threshold fails before Ray starts
 
     with console.progress(json_output) as progress:
         progress(ProgressEvent("predict", 0, len(texts), "starting Ray"))
@@ -136,7 +153,7 @@ def _predict_to_file(texts: list[str], model_dir: Path, output: Path, json_outpu
             model_dir,
             on_progress=lambda done, total: progress(ProgressEvent("predict", done, total, "predicting")),
         )
-    _write_jsonl(output, texts, to_predictions(read_labels(model_dir), probs))
+    _write_jsonl(output, texts, to_predictions(labels, probs, threshold))
     if json_output:
         console.print_json({"output": str(output), "rows": len(texts)})
     else:

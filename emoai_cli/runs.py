@@ -69,6 +69,7 @@ def _render_list(rows: list[Any]) -> None:
         epochs = f"{r.epoch or 0}/{r.epochs}" if r.epochs else (str(r.epoch) if r.epoch else "-")
         model = f"v{r.version}" + (" @" + ",@".join(r.aliases) if r.aliases else "") if r.version else "-"
         kind = " [dim](study)[/dim]" if r.kind == "tune" else ""
+        kind += " [dim](multi-label)[/dim]" if r.task == "multi_label" else ""
         table.add_row(
             r.run_id[:8],
             f"{indent}{r.name}{kind}",
@@ -112,7 +113,8 @@ def _render_show(info: dict[str, Any]) -> None:
     aliases = (" (@" + ", @".join(info["aliases"]) + ")") if info["aliases"] else ""
     out.print(
         f"started {_when(info['started'])} · {_dur(info['duration'])} · data {info['data'] or '-'} · "
-        f"base {info['base_model'] or '-'} · model {model}{aliases}",
+        + (f"task {info['task'].replace('_', '-')} · " if info.get("task") else "")
+        + f"base {info['base_model'] or '-'} · model {model}{aliases}",
         highlight=False,
     )
     history = info["history"]

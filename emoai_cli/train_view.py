@@ -14,7 +14,7 @@ from emoai_core.base.settings import REGISTERED_MODEL
 
 def fmt_metrics(
     metrics: dict[str, Any],
-    keys: tuple[str, ...] = ("train_loss", "val_loss", "val_accuracy", "val_macro_f1"),
+    keys: tuple[str, ...] = ("train_loss", "val_loss", "val_accuracy", "val_macro_f1", "val_micro_f1"),
 ) -> str:
     parts = []
     for key in keys:
@@ -140,8 +140,10 @@ def print_result(result: Any) -> None:
     table.add_column("metric")
     table.add_column(f"best (epoch {result.best_epoch})", justify="right")
     table.add_column("last epoch", justify="right")
-    for key in ("train_loss", "val_loss", "val_accuracy", "val_macro_f1"):
+    for key in ("train_loss", "val_loss", "val_accuracy", "val_macro_f1", "val_micro_f1"):
         best, last = result.best_metrics.get(key), result.metrics.get(key)
+        if best is None and last is None:
+            continue
         table.add_row(
             key, f"{best:.4f}" if best is not None else "-", f"{last:.4f}" if last is not None else "-"
         )

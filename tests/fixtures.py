@@ -91,3 +91,35 @@ def build_tiny_model(directory: Path, labels: list[str] | None = None) -> Path:
     tokenizer.save_pretrained(directory)
     (directory / "labels.json").write_text(json.dumps({"labels": labels}, indent=2) + "\n")
     return directory
+
+
+# Free-text label names on purpose: the metric names built from them must be sanitised.
+MULTI_LABELS = ["joy (mild)", "love?", "anger", "fear"]
+MULTI_CUES = {"joy (mild)": "happy", "love?": "adore", "anger": "furious", "fear": "scared"}
+
+
+def make_multilabel_rows(n: int, seed: int = 0) -> list[dict]:
+    """`n` rows `{"text", "labels"}`: one or two labels each (a cue word per label), a few with none."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        count = 0 if i % 10 == 9 else 1 + (i % 3 == 0)
+        chosen = sorted(rng.sample(MULTI_LABELS, count))
+        words = rng.sample(FILLER, rng.randint(3, 8))
+        for label in chosen:
+            words.insert(rng.randrange(len(words) + 1), MULTI_CUES[label])
+        rows.append({"text": " ".join(words), "labels": chosen})
+    return rows
+
+
+def store_multilabel_version(name: str = "multi", sizes: tuple[int, int, int] = (300, 60, 60)) -> str:
+    """A multi-label data version written straight through `data.versions.store`; returns NAME@VERSION."""
+    from emoai_core.data.versions import content_version, store
+
+    splits = {}
+    for offset, (split, n) in enumerate(zip(("train", "validation", "test"), sizes, strict=True)):
+        rows = make_multilabel_rows(n, seed=offset)
+        splits[split] = ([r["text"] for r in rows], [r["labels"] for r in rows])
+    version = content_version(splits, MULTI_LABELS, "multi_label")
+    meta = {"source": "generated", "source_kind": "generated", "created": "2026-12-06T00:00:00+00:00"}
+    return store(name, version, splits, MULTI_LABELS, meta, None, task="multi_label").ref

@@ -45,7 +45,4 @@ def predict_remote(endpoint: str, texts: list[str], token: str | None = None) ->
         )
     if response.status_code >= 500:
         raise EmoaiError(f"the model server failed ({response.status_code}): {_error_message(response)}")
-    return [
-        Prediction(p["label"], float(p["score"]), {k: float(v) for k, v in p["probabilities"].items()})
-        for p in response.json()["predictions"]
-    ]
+    return [Prediction.from_json(p) for p in response.json()["predictions"]]

@@ -20,15 +20,16 @@ from emoai_core.inference.report import EvalReport, compute_report
 
 if TYPE_CHECKING:
     from emoai_core.data.versions import DataVersion
+    from emoai_core.model.labels import LabelMap
 
 RAY_THRESHOLD = 10_000  # rows; below this, in-process inference is faster than starting Ray
 
 
 def _probabilities(
     model_dir: Path, texts: list[str], use_ray: bool | None, on_progress: Callable | None
-) -> tuple[np.ndarray, list[str], str]:
+) -> tuple[np.ndarray, LabelMap, str]:
     from emoai_core.inference.batch import predict_with_ray
-    from emoai_core.inference.predict import load_predictor, read_labels
+    from emoai_core.inference.predict import load_predictor, read_label_map
 
     if use_ray is None:
         use_ray = len(texts) >= RAY_THRESHOLD
@@ -36,14 +37,29 @@ def _probabilities(
         from emoai_core.cluster.ray_env import connect
 
         connect()
-        return predict_with_ray(texts, model_dir, on_progress=on_progress), read_labels(model_dir), "ray-data"
+        return predict_with_ray(texts, model_dir, on_progress=on_progress), read_label_map(model_dir), "ray-data"
     predictor = load_predictor(model_dir)
     chunks: list[np.ndarray] = []
     for i in range(0, len(texts), 256):
         chunks.append(predictor.predict_proba(texts[i : i + 256]))
         if on_progress:
             on_progress(min(i + 256, len(texts)), len(texts))
-    return np.concatenate(chunks), list(predictor.labels), "in-process"
+    return np.concatenate(chunks), predictor.label_map, "in-process"
+
+
+def _check_compatible(dv: DataVersion, labels: LabelMap, y_true: list) -> None:
+    if dv.task != labels.task:
+        raise UsageError(
+            f"{dv.ref} is {dv.task.replace('_', '-')} data but the model is {labels.task.replace('_', '-')}",
+            "evaluate on data of the task the model was trained for",
+        )
+    seen = {n for row in y_true for n in (row if isinstance(row, list) else [row])}
+    unknown = sorted(seen - set(labels.names))
+    if unknown:
+        raise UsageError(
+            f"{dv.ref} has labels the model does not know: {', '.join(unknown)}",
+            "evaluate on data with the label set the model was trained on",
+        )
 
 
 def evaluate(
@@ -55,6 +71,7 @@ def evaluate(
     run_id: str | None = None,
     use_ray: bool | None = None,
     on_progress: Callable | None = None,
+    threshold: float | None = None,
 ) -> EvalReport:
     """Predict every row of `split` and score the predictions."""
     started = time.time()
@@ -62,25 +79,22 @@ def evaluate(
     keep = [i for i, lab in enumerate(y_true) if lab is not None]
     texts, y_true = [texts[i] for i in keep], [y_true[i] for i in keep]
     probs, labels, backend = _probabilities(Path(model_dir), texts, use_ray, on_progress)
-    unknown = sorted(set(y_true) - set(labels))
-    if unknown:
-        raise UsageError(
-            f"{dv.ref} has labels the model does not know: {', '.join(unknown)}",
-            "evaluate on data with the label set the model was trained on",
-        )
-    y_pred = [labels[i] for i in probs.argmax(axis=1)]
-    return compute_report(
-        texts,
-        y_true,
-        y_pred,
-        labels,
-        model=model_name or str(model_dir),
-        data=dv.ref,
-        split=split,
-        seconds=time.time() - started,
-        run_id=run_id,
-        backend=backend,
-    )
+    _check_compatible(dv, labels, y_true)
+    meta = {
+        "model": model_name or str(model_dir),
+        "data": dv.ref,
+        "split": split,
+        "run_id": run_id,
+        "backend": backend,
+    }
+    if labels.multi_label:
+        from emoai_core.inference.multilabel_report import compute_multilabel_report
+        from emoai_core.inference.predict import thresholds_for
+
+        cuts = thresholds_for(labels, threshold)
+        return compute_multilabel_report(texts, y_true, probs, labels, cuts, seconds=time.time() - started, **meta)
+    y_pred = [labels.names[i] for i in probs.argmax(axis=1)]
+    return compute_report(texts, y_true, y_pred, list(labels.names), seconds=time.time() - started, **meta)
 
 
 def confusion_png(report: EvalReport, path: Path) -> Path:
@@ -94,9 +108,11 @@ def confusion_png(report: EvalReport, path: Path) -> Path:
     ax.imshow(cm, cmap="Blues")
     ax.set_xticks(range(len(report.labels)), report.labels, rotation=45, ha="right")
     ax.set_yticks(range(len(report.labels)), report.labels)
-    ax.set_xlabel("predicted")
+    multi = report.task == "multi_label"
+    ax.set_xlabel("also predicted (not true)" if multi else "predicted")
     ax.set_ylabel("true")
-    ax.set_title(f"{report.data} [{report.split}] accuracy {report.accuracy:.4f}")
+    name = "subset accuracy" if multi else "accuracy"
+    ax.set_title(f"{report.data} [{report.split}] {name} {report.accuracy:.4f}")
     threshold = cm.max() / 2 if cm.size else 0
     for (i, j), value in np.ndenumerate(cm):
         ax.text(j, i, str(value), ha="center", va="center", color="white" if value > threshold else "black")

@@ -1,4 +1,8 @@
-"""Predictors: text in, label and per-label probabilities out.
+"""Predictors: text in, label(s) and per-label probabilities out.
+
+A single-label model answers one label (softmax over the classes); a multi-label model scores
+every label on its own (sigmoid) and answers each label at or above its fitted threshold, or its
+single top label when none passes, saying so (`below_threshold`).
 
 `OnnxPredictor` imports only numpy, tokenizers and onnxruntime, so a fresh `emoai predict` answers
 in a fraction of a second; `TorchPredictor` serves plain Hugging Face folders. Both share one
@@ -15,8 +19,10 @@ import numpy as np
 
 from emoai_core.base.errors import UsageError
 from emoai_core.model.batching import pad_batch
-from emoai_core.model.bundle import ONNX_FILE, TOKENIZER_FILE, max_length
+from emoai_core.model.bundle import ONNX_FILE, TOKENIZER_FILE
+from emoai_core.model.bundle import max_length as bundle_max_length
 from emoai_core.model.classifier import labels_of_model_dir
+from emoai_core.model.labels import LabelMap
 
 BATCH = 64
 PAD_WASTE = 1.3  # a model call may run at most 30 % more tokens than its texts hold
@@ -24,20 +30,39 @@ PAD_WASTE = 1.3  # a model call may run at most 30 % more tokens than its texts 
 
 @dataclass(frozen=True)
 class Prediction:
-    label: str
+    label: str  # the top label
     score: float
     probabilities: dict[str, float]
+    labels: tuple[str, ...] | None = None  # multi-label: every label at or above its threshold
+    below_threshold: bool = False  # multi-label: no label passed; `labels` holds the top one
 
     def top(self, k: int | None) -> list[tuple[str, float]]:
         ranked = sorted(self.probabilities.items(), key=lambda kv: -kv[1])
         return ranked[:k] if k else ranked
 
     def to_json(self, top_k: int | None = None) -> dict[str, Any]:
-        return {"label": self.label, "score": self.score, "probabilities": dict(self.top(top_k))}
+        out: dict[str, Any] = {"label": self.label, "score": self.score}
+        if self.labels is not None:  # single-label answers keep their shape
+            out["labels"] = list(self.labels)
+            out["below_threshold"] = self.below_threshold
+        out["probabilities"] = dict(self.top(top_k))
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Prediction:
+        labels = data.get("labels")
+        return cls(
+            data["label"],
+            float(data["score"]),
+            {k: float(v) for k, v in data["probabilities"].items()},
+            tuple(labels) if labels is not None else None,
+            bool(data.get("below_threshold", False)),
+        )
 
 
 class Predictor(Protocol):
     labels: list[str]
+    label_map: LabelMap
 
     def predict_proba(self, texts: list[str]) -> np.ndarray: ...
 
@@ -48,20 +73,51 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-def to_predictions(labels: list[str], probs: np.ndarray) -> list[Prediction]:
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def probabilities(logits: np.ndarray, labels: LabelMap) -> np.ndarray:
+    """Softmax over the classes, or for a multi-label model one sigmoid per label."""
+    return sigmoid(logits) if labels.multi_label else softmax(logits)
+
+
+def thresholds_for(labels: LabelMap, threshold: float | None = None) -> tuple[float, ...]:
+    """The model's fitted thresholds, or one threshold for every label when the user gives one."""
+    if threshold is not None:
+        if not labels.multi_label:
+            raise UsageError(
+                "--threshold applies to multi-label models only", "a single-label model answers its top label"
+            )
+        if not 0.0 < threshold < 1.0:
+            raise UsageError(f"--threshold {threshold} must be between 0 and 1")
+        return (threshold,) * len(labels)
+    return labels.decision_thresholds()
+
+
+def to_predictions(
+    labels: LabelMap | list[str], probs: np.ndarray, threshold: float | None = None
+) -> list[Prediction]:
+    label_map = labels if isinstance(labels, LabelMap) else LabelMap.from_names(labels)
+    names = label_map.names
+    cuts = np.asarray(thresholds_for(label_map, threshold))
+    if not label_map.multi_label:
+        cuts = None
     out = []
     for row in probs:
         best = int(row.argmax())
-        out.append(
-            Prediction(
-                labels[best], float(row[best]), {n: float(p) for n, p in zip(labels, row, strict=True)}
-            )
-        )
+        scores = {n: float(p) for n, p in zip(names, row, strict=True)}
+        if cuts is None:
+            out.append(Prediction(names[best], float(row[best]), scores))
+            continue
+        passed = [i for i in np.argsort(-row) if row[i] >= cuts[i]]
+        chosen = tuple(names[i] for i in passed) or (names[best],)
+        out.append(Prediction(names[best], float(row[best]), scores, chosen, not passed))
     return out
 
 
-def predict(predictor: Predictor, texts: list[str]) -> list[Prediction]:
-    return to_predictions(predictor.labels, predictor.predict_proba(texts))
+def predict(predictor: Predictor, texts: list[str], threshold: float | None = None) -> list[Prediction]:
+    return to_predictions(predictor.label_map, predictor.predict_proba(texts), threshold)
 
 
 def length_buckets(lengths: list[int], max_batch: int = BATCH, waste: float = PAD_WASTE) -> list[list[int]]:
@@ -91,6 +147,10 @@ def read_labels(model_dir: Path) -> list[str]:
     return list(labels_of_model_dir(model_dir).names)
 
 
+def read_label_map(model_dir: Path) -> LabelMap:
+    return labels_of_model_dir(model_dir)
+
+
 class OnnxPredictor:
     """tokenizers + onnxruntime: no torch, transformers, ray or mlflow import."""
 
@@ -102,9 +162,10 @@ class OnnxPredictor:
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
-        self.labels = read_labels(self.model_dir)
+        self.label_map = read_label_map(self.model_dir)
+        self.labels = list(self.label_map.names)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
-        self.tokenizer.enable_truncation(max_length=max_length(self.model_dir))
+        self.tokenizer.enable_truncation(max_length=bundle_max_length(self.model_dir))
         self.tokenizer.no_padding()  # padding happens per length bucket, in predict_proba
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         options = ort.SessionOptions()
@@ -124,14 +185,14 @@ class OnnxPredictor:
         for group in length_buckets([len(ids) for ids in encoded]):
             ids, mask = pad_batch((encoded[i] for i in group), self.pad_id)
             (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-            probs[group] = softmax(logits)
+            probs[group] = probabilities(logits, self.label_map)
         return probs
 
 
 class TorchPredictor:
     """transformers + torch, for a plain Hugging Face model folder."""
 
-    def __init__(self, model_dir: Path, threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path, threads: int | None = None, max_length: int | None = None) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -141,8 +202,9 @@ class TorchPredictor:
         if threads:
             torch.set_num_threads(threads)
         self.model_dir = Path(model_dir)
-        self.labels = read_labels(self.model_dir)
-        self.max_length = max_length(self.model_dir)
+        self.label_map = read_label_map(self.model_dir)
+        self.labels = list(self.label_map.names)
+        self.max_length = max_length or bundle_max_length(self.model_dir)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
 
@@ -160,7 +222,7 @@ class TorchPredictor:
                     return_tensors="pt",
                 )
                 enc.pop("token_type_ids", None)  # same inputs as the ONNX graph
-                chunks.append(softmax(self.model(**enc).logits.numpy()))
+                chunks.append(probabilities(self.model(**enc).logits.numpy(), self.label_map))
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.labels)))
 
 

@@ -12,53 +12,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from emoai_core.base.errors import UsageError
+from emoai_core.model.labels import SINGLE_LABEL, LabelMap
 
 NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nowhere",
-        "neither",
-        "nor",
-        "cannot",
-        "without",
-        "dont",
-        "didnt",
-        "doesnt",
-        "isnt",
-        "wasnt",
-        "arent",
-        "werent",
-        "cant",
-        "couldnt",
-        "wont",
-        "wouldnt",
-        "shouldnt",
-        "havent",
-        "hasnt",
-        "hadnt",
-        "aint",
-        "don't",
-        "didn't",
-        "doesn't",
-        "isn't",
-        "wasn't",
-        "aren't",
-        "weren't",
-        "can't",
-        "couldn't",
-        "won't",
-        "wouldn't",
-        "shouldn't",
-        "haven't",
-        "hasn't",
-        "hadn't",
-        "ain't",
-    ]
+    ["not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "cannot", "without", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint", "don't", "didn't", "doesn't", "isn't", "wasn't", "aren't", "weren't", "can't", "couldn't", "won't", "wouldn't", "shouldn't", "haven't", "hasn't", "hadn't", "ain't"]
 )
 SHORT_WORDS = 8
 _WORD = re.compile(r"[a-z']+")
@@ -74,24 +31,36 @@ class EvalReport:
     averages: dict[str, dict[str, float]]  # macro/weighted/micro -> precision/recall/f1
     per_class: list[dict[str, Any]]
     labels: list[str]
-    confusion: list[list[int]]  # rows: true label, columns: predicted label
+    # single-label: rows true label, columns predicted label; multi-label: rows a true label,
+    # columns a label predicted although the row does not have it (what a label is confused with)
+    confusion: list[list[int]]
     slices: list[dict[str, Any]]
     seconds: float
     run_id: str | None = None
     backend: str = "in-process"
+    task: str = SINGLE_LABEL
+    hamming_loss: float | None = None  # multi-label: share of wrong (row, label) decisions
+    thresholds: list[float] | None = None  # multi-label: the decision threshold of each label
+    confused_pairs: list[dict[str, Any]] = field(default_factory=list)  # the largest cells of `confusion`
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     def mlflow_metrics(self, prefix: str = "test") -> dict[str, float]:
-        """`test_accuracy`, `test_macro_f1`, …, `test_f1_<label>` (the split name is the prefix)."""
+        """`test_accuracy`, `test_macro_f1`, …, `test_f1_<label key>` (the split name is the prefix).
+
+        For multi-label data `accuracy` is the subset accuracy (every label of a row right).
+        """
         out = {f"{prefix}_accuracy": self.accuracy}
+        if self.hamming_loss is not None:
+            out[f"{prefix}_hamming_loss"] = self.hamming_loss
         for avg, values in self.averages.items():
             for metric in ("precision", "recall", "f1"):
                 out[f"{prefix}_{avg}_{metric}"] = values[metric]
+        keys = LabelMap.from_names(self.labels).metric_keys
         for row in self.per_class:
-            out[f"{prefix}_f1_{row['label']}"] = row["f1"]
+            out[f"{prefix}_f1_{keys[row['label']]}"] = row["f1"]
         for s in self.slices:
             out[f"{prefix}_slice_{s['name']}_accuracy"] = s["accuracy"]
         return out

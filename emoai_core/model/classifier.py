@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from emoai_core.base.errors import UnreachableError, UsageError
 from emoai_core.base.settings import DEFAULT_BASE_MODEL
-from emoai_core.model.labels import LabelMap
+from emoai_core.model.labels import MULTI_LABEL, SINGLE_LABEL, LabelMap
 
 if TYPE_CHECKING:
     import torch
@@ -60,9 +60,14 @@ def build_classifier(source: str, labels: LabelMap, dropout: float | None = None
     """A sequence classifier on `source` with a fresh head for `labels` (or the saved one)."""
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
+    problem = "multi_label_classification" if labels.multi_label else "single_label_classification"
     try:
         config = AutoConfig.from_pretrained(
-            source, num_labels=len(labels), id2label=labels.id2label, label2id=labels.label2id
+            source,
+            num_labels=len(labels),
+            id2label=labels.id2label,
+            label2id=labels.label2id,
+            problem_type=problem,  # a saved model tells `transformers.pipeline` to use a sigmoid
         )
     except (OSError, ValueError) as exc:
         raise load_error(source, exc) from None
@@ -90,7 +95,7 @@ def save_model_dir(model: PreTrainedModel | torch.nn.Module, tokenizer: PreTrain
 
 
 def labels_of_model_dir(directory: Path) -> LabelMap:
-    """Labels of a model directory: `labels.json`, else the config's id2label."""
+    """Labels of a model directory: `labels.json`, else the config's id2label and problem type."""
     import json
 
     directory = Path(directory)
@@ -98,4 +103,5 @@ def labels_of_model_dir(directory: Path) -> LabelMap:
         return LabelMap.load(directory)
     config = json.loads((directory / "config.json").read_text())
     id2label = config.get("id2label") or {}
-    return LabelMap.from_names(id2label[k] for k in sorted(id2label, key=int))
+    task = MULTI_LABEL if config.get("problem_type") == "multi_label_classification" else SINGLE_LABEL
+    return LabelMap.from_names((id2label[k] for k in sorted(id2label, key=int)), task)

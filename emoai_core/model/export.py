@@ -52,6 +52,10 @@ def export_hf(hf_dir: Path, out_dir: Path) -> Path:
         config = json.loads((tmp / "config.json").read_text())
         config["id2label"] = {str(i): n for i, n in labels.id2label.items()}
         config["label2id"] = labels.label2id
+        # `transformers.pipeline` applies a sigmoid per label to a multi-label model, a softmax otherwise
+        config["problem_type"] = (
+            "multi_label_classification" if labels.multi_label else "single_label_classification"
+        )
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
         labels.save(tmp)
     return Path(out_dir)

@@ -71,7 +71,11 @@ def build_scheduler(optimizer: torch.optim.Optimizer, total_steps: int, warmup_r
 
 
 def class_weights(counts: Sequence[int], mode: str) -> list[float] | None:
-    """Per-class loss weights from training counts, normalised to mean 1 (None: unweighted)."""
+    """Per-class loss weights from training counts, normalised to mean 1 (None: unweighted).
+
+    For multi-label data they weigh each label's positives (BCE `pos_weight`), so a rare
+    emotion's few examples count for more than the many rows without it.
+    """
     if mode == "none":
         return None
     power = 0.5 if mode == "sqrt_inverse" else 1.0
@@ -80,8 +84,18 @@ def class_weights(counts: Sequence[int], mode: str) -> list[float] | None:
     return [w / mean for w in raw]
 
 
-def build_loss(weights: Sequence[float] | None, label_smoothing: float, device: torch.device | str | None = None) -> torch.nn.Module:
+def build_loss(
+    weights: Sequence[float] | None,
+    label_smoothing: float,
+    device: torch.device | str | None = None,
+    multi_label: bool = False,
+) -> torch.nn.Module:
+    """Cross-entropy over the classes, or for multi-label data a sigmoid + BCE per label."""
     import torch
 
     weight = None if weights is None else torch.tensor(list(weights), dtype=torch.float32, device=device)
+    if multi_label:
+        from emoai_core.model.losses import SmoothedBCE
+
+        return SmoothedBCE(weight, label_smoothing)
     return torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=label_smoothing)

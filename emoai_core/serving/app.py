@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emoai_core.inference.predict import to_predictions
 from emoai_core.serving.batching import run_batched
 
 OPEN_PATHS = frozenset({"/healthz"})
@@ -42,8 +44,14 @@ class PredictRequest(BaseModel):
 
 
 class PredictionOut(BaseModel):
-    label: str
-    score: float = Field(description="Probability of the predicted label.")
+    label: str = Field(description="The most likely label.")
+    score: float = Field(description="Probability of that label.")
+    labels: list[str] | None = Field(
+        None, description="Multi-label models only: every label at or above its decision threshold."
+    )
+    below_threshold: bool | None = Field(
+        None, description="Multi-label models only: no label reached its threshold; `labels` holds the top one."
+    )
     probabilities: dict[str, float]
 
 
@@ -62,7 +70,9 @@ class ModelInfo(BaseModel):
     run_name: str | None
     version: str | None
     alias: str | None
+    task: str = Field(description="single_label or multi_label.")
     labels: list[str]
+    thresholds: list[float] | None = Field(None, description="Multi-label models: each label's threshold.")
     metrics: dict[str, float]
     max_length: int | None
     loaded_at: float
@@ -226,17 +236,7 @@ class EmotionClassifier:
         except ClientError as exc:
             return exc.response()
         probs = await self._predict_batch(texts)
-        labels = self.predictor.labels
-        predictions = []
-        for row in probs:
-            best = int(row.argmax())
-            predictions.append(
-                {
-                    "label": labels[best],
-                    "score": float(row[best]),
-                    "probabilities": {n: float(p) for n, p in zip(labels, row, strict=True)},
-                }
-            )
+        predictions = [p.to_json() for p in to_predictions(self.predictor.label_map, np.asarray(probs))]
         # A plain JSONResponse skips FastAPI re-validating the response model on the hot path;
         # PredictResponse still documents it in OpenAPI.
         return JSONResponse({"predictions": predictions, "model": self.model_ref})
@@ -255,7 +255,9 @@ class EmotionClassifier:
             run_name=self.meta.get("run_name"),
             version=self.meta.get("version"),
             alias=self.meta.get("alias"),
+            task=self.predictor.label_map.task,
             labels=list(self.predictor.labels),
+            thresholds=list(self.predictor.label_map.thresholds or []) or None,
             metrics=metrics,
             max_length=self.meta.get("max_length"),
             loaded_at=self.loaded_at,

@@ -36,6 +36,7 @@ class RunRow:
     started: float | None
     duration: float | None
     data: str | None
+    task: str | None  # single_label | multi_label (None: logged before runs recorded their task)
     base_model: str | None
     epoch: int | None
     epochs: int | None
@@ -65,6 +66,7 @@ def _row(run: Run, versions: dict[str, list[ModelVersion]], known_aliases: dict[
         started=info.start_time / 1000 if info.start_time else None,
         duration=duration,
         data=tags.get("emoai.data"),
+        task=tags.get("emoai.task"),
         base_model=tags.get("emoai.base_model"),
         epoch=int(metrics["epoch"]) if "epoch" in metrics else None,
         epochs=int(total) if total else None,

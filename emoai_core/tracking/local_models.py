@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.settings import paths
 from emoai_core.model.bundle import DEFAULT_MAX_LENGTH, META_FILE
+from emoai_core.model.labels import LABELS_FILE, LabelMap
 from emoai_core.tracking.registry import model_version_for_run
 from emoai_core.tracking.runs import default_client, resolve_run
 
@@ -58,8 +59,22 @@ def download_model(client: MlflowClient, run_id: str) -> Path:
             for f in (raw / sub).glob("*") if (raw / sub).is_dir() else []:
                 shutil.copy2(f, tmp / f.name)
         shutil.rmtree(tmp / "raw")
-        labels_of_model_dir(tmp).save(tmp)
+        (_logged_labels(run_id, tmp) or labels_of_model_dir(tmp)).save(tmp)
     return target
+
+
+def _logged_labels(run_id: str, tmp: Path) -> LabelMap | None:
+    """The run's `labels.json` artifact: the label set with its task and fitted thresholds."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=LABELS_FILE, dst_path=str(tmp / "labels"))
+    except (MlflowException, OSError):
+        return None
+    labels = LabelMap.from_json(json.loads(Path(path).read_text()))
+    shutil.rmtree(tmp / "labels", ignore_errors=True)
+    return labels
 
 
 def resolve_model_dir(ref: str, client: MlflowClient | None = None) -> Path:

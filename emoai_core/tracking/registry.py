@@ -5,7 +5,6 @@ Only this module names the registered model; `runs`, `promote` and the CLI ask i
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +109,7 @@ def log_model(
                 name="model",
                 pip_requirements=["torch", "transformers", "tokenizers"],
                 registered_model_name=REGISTERED_MODEL if register else None,
-                metadata={"labels": list(labels.names), "max_length": max_length},
+                metadata={"labels": list(labels.names), "emoai_task": labels.task, "max_length": max_length},
             )
             mlflow.log_dict(labels.to_json(), "labels.json")
             mlflow.log_dict(config, "train_config.json")
@@ -119,15 +118,6 @@ def log_model(
             mlflow.end_run(status="RUNNING")
     version = getattr(info, "registered_model_version", None) if register else None
     return str(version) if version is not None else None
-
-
-def log_checkpoint_model(
-    run_id: str, checkpoint: Any, labels: LabelMap, config: dict[str, Any], max_length: int, register: bool = True
-) -> str | None:
-    """`log_model` for a Ray Train checkpoint (anything with `to_directory`), copied locally first."""
-    with tempfile.TemporaryDirectory(prefix="emoai-best-") as tmp:
-        checkpoint.to_directory(tmp)
-        return log_model(run_id, Path(tmp), labels, config, max_length, register)
 
 
 def register_run_model(client: MlflowClient, run_id: str) -> str:

@@ -38,6 +38,14 @@ class Tracker:
             self.client.log_batch(self.run_id, metrics=batch)
             self.history.append(dict(metrics))
 
+    def log_final(self, metrics: Mapping[str, float]) -> None:
+        """Metrics that describe the finished model rather than an epoch (logged at step 0)."""
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        with deferred_sigint():
+            self.client.log_batch(self.run_id, metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()])
+
     def finish(self, status: str) -> None:
         with deferred_sigint():
             self.client.set_terminated(self.run_id, status=status)

@@ -57,6 +57,13 @@ class TrainConfig(BaseModel):
     def checkpoint_mode(self) -> str:
         return CHECKPOINT_METRICS[self.checkpoint_metric]
 
+    def for_task(self, task: str) -> TrainConfig:
+        """This config with the task's own defaults (`defaults.TASK_DEFAULTS`) where the user set nothing."""
+        from emoai_core.training.defaults import TASK_DEFAULTS
+
+        unset = {k: v for k, v in TASK_DEFAULTS.get(task, {}).items() if k not in self.model_fields_set}
+        return self.model_copy(update=unset) if unset else self
+
     def as_params(self) -> dict[str, Any]:
         """Flat, string-friendly view for MLflow params."""
         return {k: ("" if v is None else v) for k, v in self.model_dump().items()}

@@ -21,7 +21,21 @@ SPLITS = ("train", "validation")
 _TOKENIZERS: dict[str, Any] = {}  # per Ray worker process: a tokenizer loads once, not per batch
 
 
-def tokenize_fn(source: str, max_length: int, label2id: dict[str, int]) -> Callable:
+def _targets(values: Any, label2id: dict[str, int], multi_label: bool) -> Any:
+    """Class ids, or for multi-label data one multi-hot row of floats per text."""
+    import numpy as np
+
+    if not multi_label:
+        return np.asarray([label2id[name] for name in values], dtype=np.int64)
+    hot = np.zeros((len(values), len(label2id)), dtype=np.float32)
+    for row, names in enumerate(values):
+        hot[row, [label2id[name] for name in names]] = 1.0
+    return hot
+
+
+def tokenize_fn(source: str, max_length: int, label2id: dict[str, int], multi_label: bool = False) -> Callable:
+    column = "labels" if multi_label else "label"
+
     def tokenize(batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
 
@@ -34,7 +48,7 @@ def tokenize_fn(source: str, max_length: int, label2id: dict[str, int]) -> Calla
         return {
             "input_ids": ids,
             "length": np.asarray([len(e) for e in encoded], dtype=np.int32),
-            "label": np.asarray([label2id[name] for name in batch["label"]], dtype=np.int64),
+            "label": _targets(batch[column], label2id, multi_label),
         }
 
     return tokenize
@@ -47,7 +61,7 @@ def tokenized(plan: Plan) -> dict[str, Dataset]:
     cfg = plan.config
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
-    tokenize = tokenize_fn(plan.model_source, cfg.max_length, plan.labels.label2id)
+    tokenize = tokenize_fn(plan.model_source, cfg.max_length, plan.labels.label2id, plan.labels.multi_label)
     out = {}
     for split in SPLITS:
         ds = ray.data.read_parquet(str(plan.data.split_path(split)))

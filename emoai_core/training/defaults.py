@@ -26,3 +26,10 @@ DEFAULTS: dict[str, object] = {
     "checkpoint_metric": "val_macro_f1",
     "experiment": "emoai",
 }
+
+# What a multi-label data version trains with where the user set nothing: the recipe measured by
+# bench/goemotions.py, chosen on GoEmotions' validation split (see README, "Multi-label data").
+MULTI_LABEL_DEFAULTS: dict[str, object] = {
+    "label_smoothing": 0.0,  # smoothing a sigmoid's targets blurs the per-label thresholds fitted later
+}
+TASK_DEFAULTS: dict[str, dict[str, object]] = {"multi_label": MULTI_LABEL_DEFAULTS}

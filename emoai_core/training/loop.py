@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from emoai_core.model.batching import grouped_batches
-from emoai_core.model.metrics import confusion_counts, metrics_from_confusion
+from emoai_core.model.labels import DEFAULT_THRESHOLD
+from emoai_core.model.metrics import (
+    confusion_counts,
+    metrics_from_confusion,
+    metrics_from_multilabel_counts,
+    multilabel_counts,
+)
 from emoai_core.model.step import epoch_seed, to_device, train_step
 from emoai_core.training.protocol import FaultPlan, LoopConfig
 from emoai_core.training.worker import LoopState, WorkerContext, save, setup
@@ -47,30 +53,52 @@ def _train_epoch(ctx: WorkerContext, epoch: int, state: LoopState) -> float:
 
 
 def _validate(ctx: WorkerContext) -> dict[str, float]:
+    """Validation metrics, exact over all workers (counts are summed with one all-reduce)."""
     import torch
 
     num = len(ctx.labels)
+    multi = ctx.labels.multi_label
     ctx.model.eval()
-    cm = np.zeros((num, num), dtype=np.float64)
+    counts = np.zeros((num + 1, 3) if multi else (num, num), dtype=np.float64)
     loss_sum = 0.0
-    plain_loss = torch.nn.CrossEntropyLoss(reduction="sum")
     with torch.no_grad():
         for batch in grouped_batches(ctx.val_chunks, ctx.cfg.batch_size * 2, None):
             batch = to_device(batch, ctx.device)
             labels = batch.pop("labels")
             logits = ctx.model(**batch).logits
-            loss_sum += float(plain_loss(logits, labels))
-            cm += confusion_counts(labels.cpu().numpy(), logits.argmax(-1).cpu().numpy(), num)
-    flat = _all_reduce(np.concatenate([cm.ravel(), [loss_sum]]))
-    cm, loss_sum = flat[:-1].reshape(num, num), flat[-1]
-    metrics = metrics_from_confusion(cm)
-    out = {
-        "val_loss": float(loss_sum / max(cm.sum(), 1)),
-        "val_accuracy": metrics["accuracy"],
-        "val_macro_f1": metrics["macro_f1"],
-    }
+            if multi:
+                loss_sum += float(torch.nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="sum"))
+                predicted = (torch.sigmoid(logits) >= DEFAULT_THRESHOLD).cpu().numpy()
+                counts += multilabel_counts(labels.cpu().numpy(), predicted)
+            else:
+                loss_sum += float(torch.nn.functional.cross_entropy(logits, labels, reduction="sum"))
+                counts += confusion_counts(labels.cpu().numpy(), logits.argmax(-1).cpu().numpy(), num)
+    flat = _all_reduce(np.concatenate([counts.ravel(), [loss_sum]]))
+    counts, loss_sum = flat[:-1].reshape(counts.shape), flat[-1]
+    return _metrics(ctx, counts, loss_sum)
+
+
+def _metrics(ctx: WorkerContext, counts: np.ndarray, loss_sum: float) -> dict[str, float]:
+    if ctx.labels.multi_label:
+        metrics = metrics_from_multilabel_counts(counts)
+        rows = counts[-1, 2]
+        out = {
+            "val_loss": float(loss_sum / max(rows * len(ctx.labels), 1)),  # mean BCE per label and row
+            "val_accuracy": metrics["subset_accuracy"],  # every label of the row right
+            "val_macro_f1": metrics["macro_f1"],
+            "val_micro_f1": metrics["micro_f1"],
+            "val_hamming_loss": metrics["hamming_loss"],
+        }
+    else:
+        metrics = metrics_from_confusion(counts)
+        out = {
+            "val_loss": float(loss_sum / max(counts.sum(), 1)),
+            "val_accuracy": metrics["accuracy"],
+            "val_macro_f1": metrics["macro_f1"],
+        }
+    keys = ctx.labels.metric_keys
     for name, f1 in zip(ctx.labels.names, metrics["per_class_f1"], strict=True):
-        out[f"val_f1_{name}"] = f1
+        out[f"val_f1_{keys[name]}"] = f1
     return out
 
 

@@ -33,6 +33,7 @@ def start_run(
         "emoai.data": plan.data.ref,
         "emoai.base_model": cfg.model or DEFAULT_BASE_MODEL,
         "emoai.total_epochs": str(cfg.epochs),
+        "emoai.task": plan.labels.task,
     }
     if parent_run_id:
         tags["mlflow.parentRunId"] = parent_run_id
@@ -50,6 +51,7 @@ def log_data_input(client: MlflowClient, run_id: str, dv: DataVersion) -> None:
     """The data version as the run's MLflow dataset input (name, content hash, source, schema, rows)."""
     from mlflow.entities import Dataset, DatasetInput, InputTag
 
+    from emoai_core.data.versions import label_column
     from emoai_core.tracking.store import retry_on_conflict
 
     dataset = Dataset(
@@ -57,7 +59,9 @@ def log_data_input(client: MlflowClient, run_id: str, dv: DataVersion) -> None:
         digest=dv.version,
         source_type="local",
         source=json.dumps({"uri": str(dv.path), "source": dv.manifest.get("source")}),
-        schema=json.dumps({"columns": ["text", "label"], "labels": list(dv.label_map.names)}),
+        schema=json.dumps(
+            {"columns": ["text", label_column(dv.task)], "task": dv.task, "labels": list(dv.label_map.names)}
+        ),
         profile=json.dumps({s: v.get("rows") for s, v in dv.manifest.get("splits", {}).items()}),
     )
     tags = [InputTag("mlflow.data.context", "training"), InputTag("emoai.data_version", dv.ref)]

@@ -41,7 +41,7 @@ def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
             f"data version {dv.ref} fails validation ({failed}); refusing to train on it",
             f"see 'emoai data validate {dv.ref}'",
         )
-    config = config.model_copy(update={"data": dv.ref})
+    config = config.for_task(dv.task).model_copy(update={"data": dv.ref})
     source = resolve_base_model(config.model)
     check_model_loads(source, config.model or DEFAULT_BASE_MODEL)
     return Plan(config, dv, dv.label_map, source, label_counts(dv, config.limit))
@@ -60,8 +60,14 @@ def check_model_loads(source: str, name: str) -> None:
 
 
 def label_counts(dv: DataVersion, limit: int | None) -> tuple[int, ...]:
+    """Training rows per label, in label order (a multi-label row counts for each of its labels)."""
     import pyarrow.parquet as pq
 
-    labels = pq.read_table(dv.split_path("train"), columns=["label"]).column("label").to_pylist()
+    from emoai_core.data.versions import label_column
+    from emoai_core.data.versions import label_counts as count
+
+    column = label_column(dv.task)
+    labels = pq.read_table(dv.split_path("train"), columns=[column]).column(column).to_pylist()
     labels = labels[:limit] if limit else labels
-    return tuple(labels.count(name) for name in dv.label_map.names)
+    counts = count([list(v or []) for v in labels] if dv.label_map.multi_label else labels, list(dv.label_map.names))
+    return tuple(counts[name] for name in dv.label_map.names)

@@ -35,6 +35,7 @@ class LoopConfig:
     threads: int
     keep_shards: bool
     class_weights: tuple[float, ...] | None
+    task: str = "single_label"
     queue: Queue | None = None
     fault: FaultPlan | None = None
 

@@ -7,9 +7,11 @@ logs and registers the best model once, and marks the run KILLED on Ctrl-C so
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
@@ -21,6 +23,9 @@ from emoai_core.training.protocol import FaultPlan, LoopConfig
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
+    from ray.train import Checkpoint
+
+    from emoai_core.tracking.tracker import Tracker
 
 
 @dataclass
@@ -67,7 +72,6 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     from emoai_core.base.quiet import quiet_libraries
     from emoai_core.cluster import ray_env
     from emoai_core.model.optim import class_weights
-    from emoai_core.tracking.registry import log_checkpoint_model
     from emoai_core.tracking.store import client as tracking_client
     from emoai_core.tracking.tracker import Tracker
     from emoai_core.training.checkpoints import backfill_epochs, best_checkpoint, last_checkpoint_epoch
@@ -118,6 +122,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         threads=max(1, int(cpu)),
         keep_shards=keeps_shards(datasets, cfg.num_workers),
         class_weights=tuple(weights) if weights is not None else None,
+        task=plan.labels.task,
         queue=queue,
         fault=opts.fault,
     )
@@ -136,10 +141,9 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
             _failure_message(exc, [f.error for f in pump.failures]),
             f"fix the cause, then continue from the last checkpoint: emoai train --resume {run_id}",
         ) from exc
-    emit(on_event, Phase("registering model"))
     best, best_metrics = best_checkpoint(result, cfg)
     try:
-        version = log_checkpoint_model(run_id, best, plan.labels, cfg.model_dump(), cfg.max_length, opts.register)
+        version = _log_best(plan, best, run_id, tracker, opts, on_event)
     except BaseException:
         tracker.finish("FAILED")
         raise
@@ -157,6 +161,26 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         seconds=time.time() - started,
         history=tracker.history or [dict(result.metrics or {})],
     )
+
+
+def _log_best(
+    plan: Plan, best: Checkpoint, run_id: str, tracker: Tracker, opts: RunOptions, on_event: Callable | None
+) -> str | None:
+    """Log (and register) the best checkpoint; a multi-label model first gets its fitted thresholds."""
+    from emoai_core.tracking.registry import log_model
+    from emoai_core.training.thresholds import fit_on_validation
+
+    cfg = plan.config
+    with tempfile.TemporaryDirectory(prefix="emoai-best-") as tmp:
+        best.to_directory(tmp)
+        labels = plan.labels
+        if labels.multi_label:
+            emit(on_event, Phase("fitting decision thresholds on validation"))
+            labels, metrics = fit_on_validation(Path(tmp), plan)
+            labels.save(Path(tmp))
+            tracker.log_final(metrics)
+        emit(on_event, Phase("registering model"))
+        return log_model(run_id, Path(tmp), labels, cfg.model_dump(), cfg.max_length, opts.register)
 
 
 def train(

@@ -134,7 +134,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
     from emoai_core.model.step import seed_everything
 
     cfg = loop.config
-    labels = LabelMap.from_names(loop.labels)
+    labels = LabelMap.from_names(loop.labels, loop.task)
     rank = ray.train.get_context().get_world_rank()
     torch.set_num_threads(max(1, loop.threads))
     seed_everything(cfg.seed)  # same initial head on every rank; DDP also broadcasts rank 0's
@@ -160,7 +160,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
         tokenizer=tokenizer,
         optimizer=optimizer,
         scheduler=scheduler,
-        loss_fn=build_loss(loop.class_weights, cfg.label_smoothing, device),
+        loss_fn=build_loss(loop.class_weights, cfg.label_smoothing, device, labels.multi_label),
         train_chunks=ShardChunks(ray.train.get_dataset_shard("train"), cfg.batch_size, loop.keep_shards),
         val_chunks=ShardChunks(ray.train.get_dataset_shard("validation"), cfg.batch_size * 2, loop.keep_shards),
         progress=Progress(loop.queue, rank, loop.steps_per_epoch),

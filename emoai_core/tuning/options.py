@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emoai_core.base.errors import UsageError, close_matches
+from emoai_core.model.labels import LabelMap
 
 METRICS = ("val_macro_f1", "val_accuracy", "val_loss", "train_loss")
+MULTI_LABEL_METRICS = ("val_micro_f1", "val_hamming_loss")
 
 
 @dataclass
@@ -65,8 +67,11 @@ class TuneResult:
     seconds: float = 0.0
 
 
-def check_metric(metric: str, mode: str, labels: list[str]) -> None:
-    known = [*METRICS, *(f"val_f1_{n}" for n in labels)]
+def check_metric(metric: str, mode: str, labels: LabelMap | list[str]) -> None:
+    """The metric must be one training reports for this label set (per-label F1 under its metric key)."""
+    label_map = labels if isinstance(labels, LabelMap) else LabelMap.from_names(labels)
+    extra = MULTI_LABEL_METRICS if label_map.multi_label else ()
+    known = [*METRICS, *extra, *(f"val_f1_{k}" for k in label_map.metric_keys.values())]
     if metric not in known:
         near = close_matches(metric, known)
         raise UsageError(

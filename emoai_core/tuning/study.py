@@ -136,7 +136,7 @@ def tune(
 
     check_options(opts)
     plan = plan_run(fixed, on_event)
-    check_metric(opts.metric, opts.mode, list(plan.labels.names))
+    check_metric(opts.metric, opts.mode, plan.labels)
     quiet_libraries()
     started = time.time()
     client = tracking_client()

@@ -26,6 +26,7 @@ class RunSummary:
     val_accuracy: float | None
     val_macro_f1: float | None
     data: str | None
+    task: str | None = None  # single_label | multi_label (None: a run from before tasks were recorded)
 
 
 @dataclass(frozen=True)

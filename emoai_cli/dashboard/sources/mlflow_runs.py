@@ -20,6 +20,7 @@ def summary_from_row(row: Any) -> RunSummary:
         val_accuracy=row.best_val_accuracy,
         val_macro_f1=row.best_val_macro_f1,
         data=row.data,
+        task=row.task,
     )
 
 

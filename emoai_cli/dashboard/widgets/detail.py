@@ -29,7 +29,9 @@ def headline(detail: RunDetail) -> Text:
         "  ",
         (s.status, STATUS_STYLE.get(s.status, "")),
         f"  {epoch}  ·  ",
-        f"started {when(s.started)} · {duration(s.duration)}  ·  data {s.data or '-'}  ·  model {registered}\n",
+        f"started {when(s.started)} · {duration(s.duration)}  ·  data {s.data or '-'}"
+        + (f"  ·  task {s.task.replace('_', '-')}" if s.task else "")
+        + f"  ·  model {registered}\n",
         (f"run {s.run_id}", "dim"),
     )
 

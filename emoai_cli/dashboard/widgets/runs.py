@@ -35,7 +35,7 @@ def cells(run: RunSummary) -> tuple[object, ...]:
     return (
         Text(run.status, style=STATUS_STYLE.get(run.status, "")),
         run.name,
-        run.kind,
+        f"{run.kind} · multi-label" if run.task == "multi_label" else run.kind,
         when(run.started),
         duration(run.duration),
         _epoch(run),

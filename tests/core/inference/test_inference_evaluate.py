@@ -12,12 +12,14 @@ from emoai_core.base.errors import UsageError
 from emoai_core.data.versions import store
 from emoai_core.inference import evaluate as evaluation
 from emoai_core.inference import predict
+from emoai_core.model.labels import LabelMap
 
 
 class CueWordPredictor:
     """Says 'joy' when a text contains 'happy', else 'sadness'."""
 
     labels = ["joy", "sadness"]
+    label_map = LabelMap.from_names(labels)
 
     def predict_proba(self, texts):
         return np.array([[0.8, 0.2] if "happy" in t else [0.3, 0.7] for t in texts])

@@ -21,6 +21,7 @@ def _data_version(tmp_path: Path) -> SimpleNamespace:
         ref="emotion@abc123",
         path=tmp_path / "data",
         manifest={"source": "local", "splits": {"train": {"rows": 10}}},
+        task="single_label",
         label_map=SimpleNamespace(names=["joy", "sadness"]),
     )
     return data
