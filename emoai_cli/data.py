@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 
 REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
+TASK_NAMES = {"single_label": "single-label", "multi_label": "multi-label"}
 STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}
 
 
@@ -79,6 +80,7 @@ def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on std
                 {
                     "name": v.name,
                     "version": v.version,
+                    "task": v.task,
                     "rows": v.rows,
                     "created": v.manifest.get("created"),
                     "source": v.manifest.get("source"),
@@ -94,13 +96,14 @@ def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on std
     from rich.table import Table
 
     table = Table()
-    for col in ("name", "version", "train", "validation", "test", "labels", "created", "source"):
+    for col in ("name", "version", "task", "train", "validation", "test", "labels", "created", "source"):
         table.add_column(col, justify="right" if col in ("train", "validation", "test", "labels") else "left")
     for v in versions:
         rows = v.rows
         table.add_row(
             v.name,
             v.version,
+            TASK_NAMES.get(v.task, v.task),
             *(f"{rows[s]:,}" if s in rows else "-" for s in ("train", "validation", "test")),
             str(len(v.manifest["label_names"])),
             (v.manifest.get("created") or "-")[:16].replace("T", " "),
@@ -114,7 +117,11 @@ def show_cmd(
     ref: str = typer.Argument(..., help=REF_HELP),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Rows, label counts, text lengths, duplicates and texts shared across splits."""
+    """Rows, label counts, text lengths, duplicates and texts shared across splits.
+
+    Multi-label data also shows labels per row (0, 1, 2, 3+), rows with no label and the label
+    pairs that occur together most.
+    """
     from emoai_core.data.stats import describe
     from emoai_core.data.versions import resolve_version
 
@@ -131,11 +138,14 @@ def _bar(count: int, largest: int, width: int = 24) -> str:
 
 
 def _render_show(info: dict[str, Any]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     out = console.out()
+    task = TASK_NAMES.get(info.get("task") or "single_label", info.get("task"))
     out.print(
-        f"[bold]{info['ref']}[/bold]  from {info['source']}  ({info['created']}, {info['split_strategy']})",
+        f"[bold]{escape(info['ref'])}[/bold]  {task}, {len(info['label_names'])} labels  from "
+        f"{escape(str(info['source']))}  ({info['created']}, {escape(str(info['split_strategy']))})",
         highlight=False,
     )
     splits = info["splits"]
@@ -148,8 +158,10 @@ def _render_show(info: dict[str, Any]) -> None:
     largest = max(train.values(), default=0)
     for label in sorted(train, key=lambda k: -train[k]):
         cells = [f"{splits[s]['label_counts'].get(label, 0):,}" for s in splits]
-        table.add_row(label, *cells, _bar(train[label], largest))
+        table.add_row(escape(label), *cells, _bar(train[label], largest))
     out.print(table)
+    if info.get("task") == "multi_label":
+        _render_multi_label(info)
     lengths = Table(title="Text length (words)", title_justify="left")
     lengths.add_column("split")
     for key in ("p5", "p25", "p50", "p75", "p95", "max"):
@@ -167,12 +179,45 @@ def _render_show(info: dict[str, Any]) -> None:
     out.print(f"texts shared across splits: {shared or 'none'}", highlight=False)
 
 
+def _render_multi_label(info: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console.out()
+    splits = info["splits"]
+    per_row = Table(title="Labels per row", title_justify="left")
+    per_row.add_column("split")
+    for key in ("0 (no label)", "1", "2", "3+"):
+        per_row.add_column(key, justify="right")
+    for split, data in splits.items():
+        counts = data["labels_per_row"]
+        per_row.add_row(split, *(f"{counts[k]:,}" for k in ("0", "1", "2", "3+")))
+    out.print(per_row)
+    split = "train" if "train" in splits else next(iter(splits))
+    pairs = splits[split]["top_pairs"]
+    if not pairs:
+        out.print(f"no {split} row has two labels", highlight=False)
+        return
+    table = Table(title=f"Labels found together most ({split})", title_justify="left")
+    table.add_column("label")
+    table.add_column("label")
+    table.add_column("rows", justify="right")
+    for pair in pairs:
+        table.add_row(escape(pair["labels"][0]), escape(pair["labels"][1]), f"{pair['rows']:,}")
+    out.print(table)
+
+
 @app.command("validate")
 def validate_cmd(
     ref: str = typer.Argument(..., help=REF_HELP),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Named checks, each pass / warn / fail; exits 1 when any check fails."""
+    """Named checks, each pass / warn / fail; exits 1 when any check fails.
+
+    The label checks follow the task: single-label rows need one known label each; multi-label
+    rows may have none (a warning), and every label must occur in train. A version without a
+    validation split fails: pull it again to carve one.
+    """
     from emoai_core.data.checks import validate
     from emoai_core.data.versions import resolve_version
 
@@ -180,17 +225,21 @@ def validate_cmd(
     if json_output:
         console.print_json(report.to_json())
     else:
+        from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"Validation of {report.ref}", title_justify="left")
+        table = Table(title=f"Validation of {escape(report.ref)}", title_justify="left")
         table.add_column("check")
         table.add_column("status")
         table.add_column("detail")
         for check in report.checks:
             detail = check.detail + (f" (e.g. {', '.join(check.examples)})" if check.examples else "")
-            table.add_row(check.name, STATUS[check.status], detail)
+            table.add_row(check.name, STATUS[check.status], escape(detail))
         console.out().print(table)
         console.info(f"result: {STATUS[report.status]}")
+        for check in report.checks:
+            if check.hint and check.status != "pass":
+                console.hint(f"{check.name}: {check.hint}")
     if not report.ok:
         raise typer.Exit(1)
 
