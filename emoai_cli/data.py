@@ -10,7 +10,8 @@ from emoai_cli import console
 from emoai_cli.help import LeanHelpGroup
 
 app = typer.Typer(
-    cls=LeanHelpGroup, help="Data versions: pull a dataset, inspect it, validate it.", no_args_is_help=True
+    cls=LeanHelpGroup, help="Data versions, single-label or multi-label: pull a dataset (hub, file or folder), "
+    "inspect it, validate it.", no_args_is_help=True
 )
 
 REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
@@ -22,27 +23,79 @@ STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail"
 def pull_cmd(
     source: str | None = typer.Argument(
         None,
-        help="Hugging Face dataset id, or a local jsonl/csv/parquet/txt file or folder of split files "
-        "(default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
+        help="Hugging Face dataset id, or a local jsonl/csv/tsv/parquet/txt file or folder of split files "
+        "(train.*, validation.*|val|dev, test.*) (default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
         show_default=False,
     ),
     name: str | None = typer.Option(
         None, "--name", help="Name of the data version (default: from the source)."
     ),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the text."),
-    label_col: str = typer.Option("label", "--label-col", help="Column holding the label."),
-    label_names: str | None = typer.Option(
-        None, "--label-names", help="Comma-separated names for integer labels."
+    label_col: str | None = typer.Option(
+        None,
+        "--label-col",
+        help="Column holding the label(s) (default: 'label', else 'labels').",
+        show_default=False,
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the validation/test split for train-only sources."),
+    label_names: str | None = typer.Option(
+        None,
+        "--label-names",
+        help="Names for integer labels (also '3' in csv/tsv/txt): a file with one name per line "
+        "(line i = id i), or a,b,c. Default: labels.txt / emotions.txt beside the data.",
+        show_default=False,
+    ),
+    multi_label: bool = typer.Option(
+        False,
+        "--multi-label",
+        help="Text labels are comma-separated ids or names ('2,3'), several per row. A label column "
+        "holding lists is multi-label without this.",
+    ),
+    no_header: bool = typer.Option(
+        False, "--no-header", help="csv/tsv files have no header row (name the columns with --columns)."
+    ),
+    columns: str | None = typer.Option(
+        None,
+        "--columns",
+        help="Column names of a file without a header, e.g. text,labels,id (with --no-header).",
+        show_default=False,
+    ),
+    config: str | None = typer.Option(
+        None, "--config", help="Hub dataset configuration (subset), e.g. 'simplified'.", show_default=False
+    ),
+    revision: str | None = typer.Option(
+        None, "--revision", help="Hub dataset revision: a branch, tag or commit.", show_default=False
+    ),
+    seed: int = typer.Option(
+        0,
+        "--seed",
+        help="Seed of the splits carved from train (validation, and test for train-only sources).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Normalise a dataset to parquet and store it as a content-addressed version."""
-    from emoai_core.data.pull import pull
+    """Normalise a dataset (single- or multi-label) to parquet and store it as a content-addressed version.
 
-    names = [n.strip() for n in label_names.split(",") if n.strip()] if label_names else None
+    A source without a validation split gets a seeded, stratified 10 % carved from train.
+    """
+    from emoai_core.data.pull import pull
+    from emoai_core.data.sources import parse_label_names
+
+    names = parse_label_names(label_names) if label_names else None
+    cols = columns.split(",") if columns is not None else None
     with console.progress(json_output) as progress:
-        result = pull(source, name, text_col, label_col, names, seed, on_event=progress)
+        result = pull(
+            source,
+            name,
+            text_col,
+            label_col,
+            names,
+            seed,
+            on_event=progress,
+            multi_label=multi_label,
+            header=not no_header,
+            columns=cols,
+            config=config,
+            revision=revision,
+        )
     dv = result.version
     if json_output:
         console.print_json(
@@ -51,16 +104,21 @@ def pull_cmd(
                 "version": dv.version,
                 "ref": dv.ref,
                 "created": result.created,
+                "task": dv.task,
                 "rows": dv.rows,
                 "labels": dv.manifest["label_names"],
+                "split_strategy": dv.manifest.get("split_strategy"),
                 "path": str(dv.path),
             }
         )
         return
+    from rich.markup import escape
+
     rows = ", ".join(f"{s} {n:,}" for s, n in dv.rows.items())
     verb = "Pulled" if result.created else "Already have"
+    task = TASK_NAMES.get(dv.task, dv.task)
     console.out().print(
-        f"{verb} [bold]{dv.ref}[/bold]: {rows} rows, {len(dv.manifest['label_names'])} labels",
+        f"{verb} [bold]{escape(dv.ref)}[/bold]: {rows} rows, {len(dv.manifest['label_names'])} labels, {task}",
         highlight=False,
     )
     if not result.created:
