@@ -10,8 +10,10 @@ from emoai_cli import console
 from emoai_cli.help import LeanHelpGroup
 
 app = typer.Typer(
-    cls=LeanHelpGroup, help="Data versions, single-label or multi-label: pull a dataset (hub, file or folder), "
-    "inspect it, validate it.", no_args_is_help=True
+    cls=LeanHelpGroup,
+    help="Data versions, single-label or multi-label: pull a dataset (hub, file, folder or URL), "
+    "inspect it, validate it.",
+    no_args_is_help=True,
 )
 
 REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
@@ -23,8 +25,9 @@ STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail"
 def pull_cmd(
     source: str | None = typer.Argument(
         None,
-        help="Hugging Face dataset id, or a local jsonl/csv/tsv/parquet/txt file or folder of split files "
-        "(train.*, validation.*|val|dev, test.*) (default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
+        help="Hugging Face dataset id; a local jsonl/csv/tsv/parquet/txt file or folder of split files "
+        "(train.*, validation.*|val|dev, test.*); or an http(s) URL to such a file, or to a folder "
+        "when it ends with '/' (default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
         show_default=False,
     ),
     name: str | None = typer.Option(

@@ -1,7 +1,8 @@
-"""Reading a data source — a Hugging Face dataset id or a local file or folder — into rows.
+"""Reading a data source — a Hugging Face dataset id, a local file or folder, or an http(s) URL — into rows.
 
 Every source gives the same shape (split → texts and raw labels, plus label names when the source
-has them), so normalising, versioning and validation never care where data came from.
+has them), so normalising, versioning and validation never care where data came from. URLs are
+downloaded into a temporary folder (`data.download`) and read like local files.
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ class RawData:
     splits: dict[str, RawSplit]
     label_names: list[str] | None
     source: str
-    kind: str  # "hub" | "file" | "folder"
+    kind: str  # "hub" | "file" | "folder" | "url"
     label_column: str | None = None  # the column the labels came from (None: text;label files)
 
 
+def is_url(source: str) -> bool:
+    return source.strip().lower().startswith(("http://", "https://"))
+
+
 def is_local(source: str) -> bool:
-    """An existing path, or something spelled like one, is local; anything else is a hub id."""
+    """An existing path, or something spelled like one, is local; URLs and anything else are not."""
+    if is_url(source):
+        return False
     path = Path(source).expanduser()
     if path.exists():
         return True
@@ -76,17 +83,27 @@ def read_source(
     revision: str | None = None,
     on_event: Callable | None = None,
 ) -> RawData:
-    if (config or revision) and is_local(source):
+    scheme = source.split("://", 1)[0] if "://" in source else None
+    if scheme and not is_url(source) and not Path(source).exists():
+        raise UsageError(f"cannot read '{scheme}://' URLs: {source}", "use an http(s) URL or a local path")
+    if (config or revision) and (is_url(source) or is_local(source)):
         raise UsageError(
             "--config and --revision apply to Hugging Face hub datasets only",
             f"drop them for '{source}'",
         )
+    if is_url(source):
+        from emoai_core.data.download import downloaded
+
+        with downloaded(source.strip(), on_event) as local:
+            raw = _read_local(local, columns, label_names, progress)
+        raw.source, raw.kind = source.strip(), "url"
+        return raw
     if is_local(source):
         path = Path(source).expanduser()
         if not path.exists():
             raise UsageError(
                 f"no such file or directory: {source}",
-                "pass a jsonl/csv/parquet/txt file, a folder of split files, or a hub id",
+                "pass a jsonl/csv/parquet/txt file, a folder of split files, a URL or a hub id",
             )
         return _read_local(path, columns, label_names, progress)
     return _read_hub(source, columns, label_names, progress, config, revision)
