@@ -46,7 +46,8 @@ def _schema(dv: DataVersion) -> tuple[Check, dict]:
             continue
         if table.num_rows != info.get("rows"):
             problems.append(f"{split}: {table.num_rows} rows, manifest says {info.get('rows')}")
-        splits[split] = dv.read_split(split)
+        labels = table.column(column).to_pylist()
+        splits[split] = (table.column("text").to_pylist(), [v or [] for v in labels] if multi else labels)
     if "train" not in dv.manifest.get("splits", {}):
         problems.append("no train split")
     if problems:
