@@ -2,46 +2,100 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from emoai_cli import console
+from emoai_cli.data_view import TASK_NAMES
 from emoai_cli.help import LeanHelpGroup
 
 app = typer.Typer(
-    cls=LeanHelpGroup, help="Data versions: pull a dataset, inspect it, validate it.", no_args_is_help=True
+    cls=LeanHelpGroup,
+    help="Data versions, single-label or multi-label: pull a dataset (hub, file, folder or URL), "
+    "inspect it, validate it.",
+    no_args_is_help=True,
 )
 
 REF_HELP = "NAME or NAME@VERSION (a unique version prefix is enough)."
-STATUS = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}
 
 
 @app.command("pull")
 def pull_cmd(
     source: str | None = typer.Argument(
         None,
-        help="Hugging Face dataset id, or a local jsonl/csv/parquet/txt file or folder of split files "
-        "(default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
+        help="Hugging Face dataset id; a local jsonl/csv/tsv/parquet/txt file or folder of split files "
+        "(train.*, validation.*|val|dev, test.*); or an http(s) URL to such a file, or to a folder "
+        "when it ends with '/' (default: $EMOAI_DATA_SOURCE, else dair-ai/emotion).",
         show_default=False,
     ),
     name: str | None = typer.Option(
         None, "--name", help="Name of the data version (default: from the source)."
     ),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the text."),
-    label_col: str = typer.Option("label", "--label-col", help="Column holding the label."),
-    label_names: str | None = typer.Option(
-        None, "--label-names", help="Comma-separated names for integer labels."
+    label_col: str | None = typer.Option(
+        None,
+        "--label-col",
+        help="Column holding the label(s) (default: 'label', else 'labels').",
+        show_default=False,
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the validation/test split for train-only sources."),
+    label_names: str | None = typer.Option(
+        None,
+        "--label-names",
+        help="Names for integer labels (also '3' in csv/tsv/txt): a file with one name per line "
+        "(line i = id i), or a,b,c. Default: labels.txt / emotions.txt beside the data.",
+        show_default=False,
+    ),
+    multi_label: bool = typer.Option(
+        False,
+        "--multi-label",
+        help="Text labels are comma-separated ids or names ('2,3'), several per row. A label column "
+        "holding lists is multi-label without this.",
+    ),
+    no_header: bool = typer.Option(
+        False, "--no-header", help="csv/tsv files have no header row (name the columns with --columns)."
+    ),
+    columns: str | None = typer.Option(
+        None,
+        "--columns",
+        help="Column names of a file without a header, e.g. text,labels,id (with --no-header).",
+        show_default=False,
+    ),
+    config: str | None = typer.Option(
+        None, "--config", help="Hub dataset configuration (subset), e.g. 'simplified'.", show_default=False
+    ),
+    revision: str | None = typer.Option(
+        None, "--revision", help="Hub dataset revision: a branch, tag or commit.", show_default=False
+    ),
+    seed: int = typer.Option(
+        0,
+        "--seed",
+        help="Seed of the splits carved from train (validation, and test for train-only sources).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Normalise a dataset to parquet and store it as a content-addressed version."""
-    from emoai_core.data.pull import pull
+    """Normalise a dataset (single- or multi-label) to parquet and store it as a content-addressed version.
 
-    names = [n.strip() for n in label_names.split(",") if n.strip()] if label_names else None
+    A source without a validation split gets a seeded, stratified 10 % carved from train.
+    """
+    from emoai_core.data.pull import pull
+    from emoai_core.data.sources import parse_label_names
+
+    names = parse_label_names(label_names) if label_names else None
+    cols = columns.split(",") if columns is not None else None
     with console.progress(json_output) as progress:
-        result = pull(source, name, text_col, label_col, names, seed, on_event=progress)
+        result = pull(
+            source,
+            name,
+            text_col,
+            label_col,
+            names,
+            seed,
+            on_event=progress,
+            multi_label=multi_label,
+            header=not no_header,
+            columns=cols,
+            config=config,
+            revision=revision,
+        )
     dv = result.version
     if json_output:
         console.print_json(
@@ -50,16 +104,21 @@ def pull_cmd(
                 "version": dv.version,
                 "ref": dv.ref,
                 "created": result.created,
+                "task": dv.task,
                 "rows": dv.rows,
                 "labels": dv.manifest["label_names"],
+                "split_strategy": dv.manifest.get("split_strategy"),
                 "path": str(dv.path),
             }
         )
         return
+    from rich.markup import escape
+
     rows = ", ".join(f"{s} {n:,}" for s, n in dv.rows.items())
     verb = "Pulled" if result.created else "Already have"
+    task = TASK_NAMES.get(dv.task, dv.task)
     console.out().print(
-        f"{verb} [bold]{dv.ref}[/bold]: {rows} rows, {len(dv.manifest['label_names'])} labels",
+        f"{verb} [bold]{escape(dv.ref)}[/bold]: {rows} rows, {len(dv.manifest['label_names'])} labels, {task}",
         highlight=False,
     )
     if not result.created:
@@ -79,6 +138,7 @@ def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on std
                 {
                     "name": v.name,
                     "version": v.version,
+                    "task": v.task,
                     "rows": v.rows,
                     "created": v.manifest.get("created"),
                     "source": v.manifest.get("source"),
@@ -94,13 +154,14 @@ def list_cmd(json_output: bool = typer.Option(False, "--json", help="JSON on std
     from rich.table import Table
 
     table = Table()
-    for col in ("name", "version", "train", "validation", "test", "labels", "created", "source"):
+    for col in ("name", "version", "task", "train", "validation", "test", "labels", "created", "source"):
         table.add_column(col, justify="right" if col in ("train", "validation", "test", "labels") else "left")
     for v in versions:
         rows = v.rows
         table.add_row(
             v.name,
             v.version,
+            TASK_NAMES.get(v.task, v.task),
             *(f"{rows[s]:,}" if s in rows else "-" for s in ("train", "validation", "test")),
             str(len(v.manifest["label_names"])),
             (v.manifest.get("created") or "-")[:16].replace("T", " "),
@@ -114,7 +175,12 @@ def show_cmd(
     ref: str = typer.Argument(..., help=REF_HELP),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Rows, label counts, text lengths, duplicates and texts shared across splits."""
+    """Rows, label counts, text lengths, duplicates and texts shared across splits.
+
+    Multi-label data also shows labels per row (0, 1, 2, 3+), rows with no label and the label
+    pairs that occur together most.
+    """
+    from emoai_cli.data_view import render_show
     from emoai_core.data.stats import describe
     from emoai_core.data.versions import resolve_version
 
@@ -122,49 +188,7 @@ def show_cmd(
     if json_output:
         console.print_json(info)
         return
-    _render_show(info)
-
-
-def _bar(count: int, largest: int, width: int = 24) -> str:
-    filled = round(width * count / largest) if largest else 0
-    return "█" * filled + "·" * (width - filled)
-
-
-def _render_show(info: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    out = console.out()
-    out.print(
-        f"[bold]{info['ref']}[/bold]  from {info['source']}  ({info['created']}, {info['split_strategy']})",
-        highlight=False,
-    )
-    splits = info["splits"]
-    table = Table(title="Label counts", title_justify="left")
-    table.add_column("label")
-    for split, data in splits.items():
-        table.add_column(f"{split} ({data['rows']:,})", justify="right")
-    table.add_column("train share")
-    train = splits.get("train", {}).get("label_counts", {})
-    largest = max(train.values(), default=0)
-    for label in sorted(train, key=lambda k: -train[k]):
-        cells = [f"{splits[s]['label_counts'].get(label, 0):,}" for s in splits]
-        table.add_row(label, *cells, _bar(train[label], largest))
-    out.print(table)
-    lengths = Table(title="Text length (words)", title_justify="left")
-    lengths.add_column("split")
-    for key in ("p5", "p25", "p50", "p75", "p95", "max"):
-        lengths.add_column(key, justify="right")
-    lengths.add_column("duplicate rows", justify="right")
-    for split, data in splits.items():
-        words = data["words"]
-        lengths.add_row(
-            split,
-            *(f"{words.get(k, 0):g}" for k in ("p5", "p25", "p50", "p75", "p95", "max")),
-            f"{data['duplicates']['extra_copies']} ({data['duplicates']['distinct_texts']} texts)",
-        )
-    out.print(lengths)
-    shared = ", ".join(f"{k} {v}" for k, v in info["shared_texts"].items())
-    out.print(f"texts shared across splits: {shared or 'none'}", highlight=False)
+    render_show(info)
 
 
 @app.command("validate")
@@ -172,7 +196,13 @@ def validate_cmd(
     ref: str = typer.Argument(..., help=REF_HELP),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
-    """Named checks, each pass / warn / fail; exits 1 when any check fails."""
+    """Named checks, each pass / warn / fail; exits 1 when any check fails.
+
+    The label checks follow the task: single-label rows need one known label each; multi-label
+    rows may have none (a warning), and every label must occur in train. A version without a
+    validation split fails: pull it again to carve one.
+    """
+    from emoai_cli.data_view import render_validation
     from emoai_core.data.checks import validate
     from emoai_core.data.versions import resolve_version
 
@@ -180,17 +210,7 @@ def validate_cmd(
     if json_output:
         console.print_json(report.to_json())
     else:
-        from rich.table import Table
-
-        table = Table(title=f"Validation of {report.ref}", title_justify="left")
-        table.add_column("check")
-        table.add_column("status")
-        table.add_column("detail")
-        for check in report.checks:
-            detail = check.detail + (f" (e.g. {', '.join(check.examples)})" if check.examples else "")
-            table.add_row(check.name, STATUS[check.status], detail)
-        console.out().print(table)
-        console.info(f"result: {STATUS[report.status]}")
+        render_validation(report)
     if not report.ok:
         raise typer.Exit(1)
 

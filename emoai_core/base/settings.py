@@ -49,6 +49,11 @@ class Paths:
         return self.data / name / version
 
     @property
+    def downloads(self) -> Path:
+        """Temporary folders of URL sources being downloaded (each removed once read)."""
+        return self.home / "cache" / "downloads"
+
+    @property
     def mlflow_db(self) -> Path:
         return self.home / "mlflow.db"
 

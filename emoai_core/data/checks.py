@@ -1,74 +1,31 @@
 """`emoai data validate`: named checks over a stored version, each pass / warn / fail.
 
 Training refuses a version with any failure; warnings (duplicates, texts shared across splits)
-are facts worth knowing about real data, not reasons to stop.
+are facts worth knowing about real data, not reasons to stop. The checks on labels depend on the
+task and live in `data.label_checks`; a version without a validation split fails (training needs it).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from emoai_core.data.report import FAIL, PASS, WARN, Check, ValidationReport, rows_where
 from emoai_core.data.stats import duplicates, shared_texts
+from emoai_core.data.versions import label_column
+from emoai_core.model.labels import MULTI_LABEL
 
 if TYPE_CHECKING:
     from emoai_core.data.versions import DataVersion
 
-PASS, WARN, FAIL = "pass", "warn", "fail"
-MIN_CLASS_FAIL = 2  # a class with fewer training examples cannot be learned (or stratified)
-MIN_CLASS_WARN = 20
-EXAMPLES = 5
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    detail: str
-    examples: list[Any] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "detail": self.detail, "examples": self.examples}
-
-
-@dataclass
-class ValidationReport:
-    ref: str
-    checks: list[Check]
-
-    @property
-    def ok(self) -> bool:
-        return all(c.status != FAIL for c in self.checks)
-
-    @property
-    def status(self) -> str:
-        statuses = {c.status for c in self.checks}
-        return FAIL if FAIL in statuses else WARN if WARN in statuses else PASS
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ref": self.ref,
-            "ok": self.ok,
-            "status": self.status,
-            "checks": [c.to_json() for c in self.checks],
-        }
-
-
-def _rows_where(splits: dict, predicate: Any) -> tuple[int, list[str]]:
-    count, examples = 0, []
-    for split, (texts, labels) in splits.items():
-        for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
-            if predicate(text, label):
-                count += 1
-                if len(examples) < EXAMPLES:
-                    examples.append(f"{split} row {i + 1}")
-    return count, examples
+__all__ = ["FAIL", "PASS", "WARN", "Check", "ValidationReport", "validate"]
 
 
 def _schema(dv: DataVersion) -> tuple[Check, dict]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    column, multi = label_column(dv.task), dv.task == MULTI_LABEL
+    wanted = f"text: string, {column}: " + ("list<string>" if multi else "string")
     splits, problems = {}, []
     for split, info in dv.manifest.get("splits", {}).items():
         try:
@@ -76,87 +33,49 @@ def _schema(dv: DataVersion) -> tuple[Check, dict]:
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a schema failure
             problems.append(f"{split}: unreadable ({type(exc).__name__})")
             continue
-        types = {f.name: str(f.type) for f in table.schema}
-        if types.get("text") != "string" or types.get("label") != "string":
-            problems.append(f"{split}: columns {types}, expected text: string, label: string")
+        types = {f.name: f.type for f in table.schema}
+        kind = types.get(column)
+        label_ok = (
+            kind is not None and pa.types.is_list(kind) and pa.types.is_string(kind.value_type)
+            if multi
+            else kind is not None and pa.types.is_string(kind)
+        )
+        if not (types.get("text") is not None and pa.types.is_string(types["text"]) and label_ok):
+            found = ", ".join(f"{k}: {v}" for k, v in types.items())
+            problems.append(f"{split}: columns {{{found}}}, expected {wanted}")
             continue
         if table.num_rows != info.get("rows"):
             problems.append(f"{split}: {table.num_rows} rows, manifest says {info.get('rows')}")
-        splits[split] = (table.column("text").to_pylist(), table.column("label").to_pylist())
+        labels = table.column(column).to_pylist()
+        splits[split] = (table.column("text").to_pylist(), [v or [] for v in labels] if multi else labels)
     if "train" not in dv.manifest.get("splits", {}):
         problems.append("no train split")
     if problems:
         return Check("schema", FAIL, "; ".join(problems)), splits
-    return Check("schema", PASS, f"splits {', '.join(splits)} with text and label columns"), splits
+    return Check("schema", PASS, f"splits {', '.join(splits)} with columns {wanted}"), splits
+
+
+def _validation_split(dv: DataVersion) -> Check:
+    splits = dv.manifest.get("splits", {})
+    if "validation" in splits:
+        return Check("validation_split", PASS, f"{splits['validation']['rows']:,} validation rows")
+    return Check(
+        "validation_split",
+        FAIL,
+        "no validation split: training has nothing to pick its best epoch on",
+        hint=f"pull the source again (emoai data pull {dv.manifest.get('source') or 'SOURCE'} --name {dv.name}): "
+        "a validation split is carved from train",
+    )
 
 
 def _empty_text(splits: dict) -> Check:
-    n, ex = _rows_where(splits, lambda t, _: t is None or not str(t).strip())
+    n, ex = rows_where(splits, lambda t, _: t is None or not str(t).strip())
     return Check(
         "empty_text",
         FAIL if n else PASS,
         f"{n} empty or whitespace-only texts" if n else "no empty texts",
         ex,
     )
-
-
-def _missing_label(splits: dict) -> Check:
-    n, ex = _rows_where(splits, lambda _, lab: lab is None)
-    return Check(
-        "missing_label",
-        FAIL if n else PASS,
-        f"{n} rows without a label" if n else "every row has a label",
-        ex,
-    )
-
-
-def _unknown_label(splits: dict, names: list[str]) -> Check:
-    known = set(names)
-    n, ex = _rows_where(splits, lambda _, lab: lab is not None and lab not in known)
-    seen = sorted(
-        {lab for _, labels in splits.values() for lab in labels if lab is not None and lab not in known}
-    )
-    if n:
-        return Check(
-            "label_in_set", FAIL, f"{n} rows with labels outside the label set: {', '.join(seen[:10])}", ex
-        )
-    return Check("label_in_set", PASS, f"all labels in {{{', '.join(names)}}}")
-
-
-def _label_sets(splits: dict) -> Check:
-    present = {s: {lab for lab in labels if lab is not None} for s, (_, labels) in splits.items()}
-    train = present.get("train", set())
-    unseen = {s: sorted(p - train) for s, p in present.items() if p - train}
-    if unseen:
-        detail = "; ".join(f"{s} has labels train lacks: {', '.join(v)}" for s, v in unseen.items())
-        return Check("label_sets_match", FAIL, detail)
-    missing = {s: sorted(train - p) for s, p in present.items() if train - p}
-    if missing:
-        detail = "; ".join(f"{s} lacks: {', '.join(v)}" for s, v in missing.items())
-        return Check("label_sets_match", WARN, detail)
-    return Check("label_sets_match", PASS, "every split has the same labels")
-
-
-def _class_sizes(splits: dict, names: list[str]) -> Check:
-    counts = Counter(lab for lab in splits.get("train", ([], []))[1] if lab is not None)
-    tiny = {n: counts.get(n, 0) for n in names if counts.get(n, 0) < MIN_CLASS_FAIL}
-    small = {n: counts.get(n, 0) for n in names if MIN_CLASS_FAIL <= counts.get(n, 0) < MIN_CLASS_WARN}
-    if tiny:
-        return Check(
-            "class_sizes",
-            FAIL,
-            "classes with fewer than 2 training examples: "
-            + ", ".join(f"{n} ({c})" for n, c in tiny.items()),
-        )
-    if small:
-        return Check(
-            "class_sizes",
-            WARN,
-            f"classes with fewer than {MIN_CLASS_WARN} training examples: "
-            + ", ".join(f"{n} ({c})" for n, c in small.items()),
-        )
-    smallest = min(counts.values()) if counts else 0
-    return Check("class_sizes", PASS, f"smallest class has {smallest} training examples")
 
 
 def _duplicates(splits: dict) -> Check:
@@ -182,17 +101,18 @@ def _shared(splits: dict) -> Check:
 
 
 def validate(dv: DataVersion) -> ValidationReport:
+    """The checks that make sense for the version's task (single-label or multi-label)."""
+    from emoai_core.data.label_checks import label_checks
+
     schema, splits = _schema(dv)
     if schema.status == FAIL:
         return ValidationReport(dv.ref, [schema])
     names = list(dv.manifest.get("label_names", []))
     checks = [
         schema,
+        _validation_split(dv),
         _empty_text(splits),
-        _missing_label(splits),
-        _unknown_label(splits, names),
-        _label_sets(splits),
-        _class_sizes(splits, names),
+        *label_checks(splits, names, dv.task),
         _duplicates(splits),
         _shared(splits),
     ]

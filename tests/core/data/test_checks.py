@@ -43,6 +43,7 @@ def test_a_clean_version_passes_every_check():
     assert report.ok and report.status == checks.PASS
     assert list(_by_name(report)) == [
         "schema",
+        "validation_split",
         "empty_text",
         "missing_label",
         "label_in_set",

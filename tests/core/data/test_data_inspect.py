@@ -143,6 +143,7 @@ def test_real_emotion_data(cli, emotion_dir):
     assert code == 0
     assert {n: c["status"] for n, c in checks.items()} == {
         "schema": "pass",
+        "validation_split": "pass",
         "empty_text": "pass",
         "missing_label": "pass",
         "label_in_set": "pass",

@@ -219,10 +219,10 @@ def test_undecodable_bytes(cli, emoai_home, tmp_path):
     assert "line 2: bytes are not valid UTF-8" in err
 
 
-def test_multi_label_not_supported(cli, emoai_home, tmp_path):
-    path = write_jsonl(tmp_path / "go.jsonl", [{"text": "a", "label": ["joy", "love"]}] * 20)
+def test_nested_label_lists_are_refused(cli, emoai_home, tmp_path):
+    path = write_jsonl(tmp_path / "go.jsonl", [{"text": "a", "labels": [["joy"], "love"]}] * 20)
     err = _bad(cli, emoai_home, path)
-    assert "multi-label data is not supported" in err
+    assert "train row 1: label ['joy'] is not a name or an id" in err
 
 
 def test_integer_labels_without_names(cli, emoai_home, tmp_path):

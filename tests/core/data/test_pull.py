@@ -58,10 +58,15 @@ def test_integer_labels_without_names_are_refused(tmp_path):
         pull(str(tmp_path), name="x")
 
 
-def test_multi_label_rows_are_refused(tmp_path):
-    write_jsonl(tmp_path / "train.jsonl", [{"text": "a", "label": ["joy", "love"]}])
-    with pytest.raises(UsageError, match="multi-label"):
-        pull(str(tmp_path), name="x")
+def test_a_label_column_of_lists_is_multi_label_without_options(tmp_path):
+    rows = [{"text": f"t{i}", "label": [["joy", "love"], [], ["fear"]][i % 3]} for i in range(30)]
+    write_jsonl(tmp_path / "train.jsonl", rows)
+
+    dv = pull(str(tmp_path), name="x").version
+
+    assert dv.task == "multi_label" and dv.manifest["label_names"] == ["fear", "joy", "love"]
+    labels = [lab for split in dv.rows for lab in dv.read_split(split)[1]]
+    assert sorted(map(tuple, labels)) == sorted([("fear",)] * 10 + [()] * 10 + [("joy", "love")] * 10)
 
 
 def test_too_few_rows_to_split_are_refused(tmp_path):

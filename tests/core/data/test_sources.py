@@ -89,6 +89,8 @@ def test_a_missing_local_path_is_not_mistaken_for_a_hub_id(tmp_path):
         ("./emotion", True),
         ("data.csv", True),
         ("a/b/c", True),
+        ("https://example.org/a/b/train.csv", False),
+        ("http://example.org/data/", False),
     ],
 )
 def test_is_local(source, local):

@@ -37,3 +37,40 @@ def test_describe_reports_rows_labels_lengths_and_overlaps():
     assert train["duplicates"] == {"extra_copies": 1, "distinct_texts": 1}
     assert train["words"]["max"] == 4 and train["words"]["p50"] == 2.0
     assert info["shared_texts"] == {"train&test": 1}
+
+
+def test_labels_per_row_and_top_pairs():
+    from emoai_core.data.stats import labels_per_row, top_pairs
+
+    labels = [["a", "b"], ["a", "b", "c"], [], ["b"], ["a", "c", "d", "e"], ["b", "a"]]
+
+    assert labels_per_row(labels) == {"0": 1, "1": 1, "2": 2, "3+": 2}
+    assert labels_per_row(["joy", None]) == {"0": 1, "1": 1, "2": 0, "3+": 0}
+    assert top_pairs(labels, 3) == [
+        {"labels": ["a", "b"], "rows": 3},
+        {"labels": ["a", "c"], "rows": 2},
+        {"labels": ["a", "d"], "rows": 1},
+    ]
+
+
+def test_describe_a_multi_label_version():
+    splits = {
+        "train": (["x", "y", "z", "w"], [["joy", "love"], ["joy"], [], ["joy", "love", "fear"]]),
+        "validation": (["v"], [["fear"]]),
+    }
+    names = ["fear", "joy", "love"]
+    dv = store("go", "v1", splits, names, {"source": "here"}, None, task="multi_label")
+
+    info = describe(dv)
+
+    assert info["task"] == "multi_label"
+    train = info["splits"]["train"]
+    assert train["label_counts"] == {"fear": 1, "joy": 3, "love": 2}
+    assert train["labels_per_row"] == {"0": 1, "1": 1, "2": 1, "3+": 1} and train["no_label"] == 1
+    assert train["top_pairs"][0] == {"labels": ["joy", "love"], "rows": 2}
+    assert info["splits"]["validation"]["top_pairs"] == []
+
+
+def test_describe_a_single_label_version_has_no_multi_label_keys():
+    dv = store("one", "v1", {"train": (["a"], ["joy"])}, ["joy"], {"source": "here"}, None)
+    assert "labels_per_row" not in describe(dv)["splits"]["train"]

@@ -34,7 +34,9 @@ def test_limit_counts_only_the_first_rows(gen_data):
 def test_a_version_failing_validation_is_refused_naming_the_checks():
     texts = [f"text {i}" for i in range(30)] + ["  ", "lonely"]
     labels = ["joy"] * 31 + ["sadness"]
-    dv = store("broken", "v1", {"train": (texts, labels)}, ["joy", "sadness"], {"source": "test"}, None)
+    validation = (["v joy", "v sad"], ["joy", "sadness"])
+    splits = {"train": (texts, labels), "validation": validation}
+    dv = store("broken", "v1", splits, ["joy", "sadness"], {"source": "test"}, None)
 
     with pytest.raises(UsageError) as info:
         plan_run(TrainConfig(data="broken"))
