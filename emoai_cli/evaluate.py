@@ -85,11 +85,12 @@ def _run_data(run_id: str | None) -> str | None:
 
 
 def _render(report: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     out = console.out()
     out.print(
-        f"[bold]{report.model}[/bold] on {report.data} [{report.split}], {report.rows:,} rows "
+        f"[bold]{escape(report.model)}[/bold] on {escape(report.data)} \\[{report.split}], {report.rows:,} rows "
         f"({report.backend}, {report.seconds:.1f} s)",
         highlight=False,
     )
@@ -112,7 +113,7 @@ def _render(report: Any) -> None:
         per.add_column(col, justify="left" if col == "label" else "right")
     for row in report.per_class:
         per.add_row(
-            row["label"],
+            escape(row["label"]),
             f"{row['precision']:.4f}",
             f"{row['recall']:.4f}",
             f"{row['f1']:.4f}",
@@ -135,23 +136,25 @@ def _render(report: Any) -> None:
 
 
 def _confused_pairs(report: Any) -> Any:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Most confused (a true label, and a label also predicted that the row lacks)", title_justify="left")
     for col in ("true", "also predicted", "rows"):
         table.add_column(col, justify="right" if col == "rows" else "left")
     for pair in report.confused_pairs:
-        table.add_row(pair["true"], pair["predicted"], str(pair["count"]))
+        table.add_row(escape(pair["true"]), escape(pair["predicted"]), str(pair["count"]))
     return table
 
 
 def _confusion_table(report: Any) -> Any:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Confusion matrix (rows: true, columns: predicted)", title_justify="left")
     table.add_column("")
     for label in report.labels:
-        table.add_column(label[:8], justify="right")
+        table.add_column(escape(label[:8]), justify="right")
     for i, label in enumerate(report.labels):
         row = report.confusion[i]
         total = sum(row) or 1
@@ -160,7 +163,7 @@ def _confusion_table(report: Any) -> Any:
             share = value / total
             style = "bold green" if i == j else ("red" if share >= 0.05 else "dim" if value == 0 else "")
             cells.append(f"[{style}]{value}[/{style}]" if style else str(value))
-        table.add_row(label, *cells)
+        table.add_row(escape(label), *cells)
     return table
 
 

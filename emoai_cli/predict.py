@@ -48,7 +48,7 @@ def _render(texts: list[str], predictions: list[Any], top_k: int | None) -> None
         out.print(line)
         for label, prob in pred.top(top_k):
             bar = "█" * max(0, round(prob * 30))
-            out.print(f"  {label:<12} {bar:<30} {prob:.3f}", highlight=False)
+            out.print(f"  {label:<12} {bar:<30} {prob:.3f}", highlight=False, markup=False)
 
 
 def predict(

@@ -22,6 +22,7 @@ def quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # emoai shows its own progress
     try:
         # imported first: importing transformers (and the hub client with it) resets their loggers'
         # levels, which would undo the lines below on the first call in a fresh process

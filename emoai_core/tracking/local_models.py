@@ -50,6 +50,10 @@ def download_model(client: MlflowClient, run_id: str) -> Path:
     version = model_version_for_run(client, run_id)
     import mlflow
 
+    from emoai_core.base.quiet import quiet_libraries
+
+    quiet_libraries()
+
     from emoai_core.base.atomic import atomic_dir
     from emoai_core.model.classifier import labels_of_model_dir
 
