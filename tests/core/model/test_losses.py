@@ -30,3 +30,14 @@ def test_pos_weight_counts_a_labels_positives_more():
 
 def test_single_label_loss_is_cross_entropy():
     assert isinstance(build_loss(None, 0.1), torch.nn.CrossEntropyLoss)
+
+
+def test_multi_label_class_weights_are_capped_square_roots_of_negatives_over_positives():
+    from emoai_core.model.optim import POS_WEIGHT_CAP, class_weights
+
+    # 1,000 rows: a label in half of them, one in 1 %, one in 0.1 %
+    weights = class_weights([500, 10, 1], "sqrt_inverse", rows=1000, multi_label=True)
+    assert weights[0] == pytest.approx(1.0)
+    assert weights[1] == pytest.approx((990 / 10) ** 0.5)
+    assert weights[2] == POS_WEIGHT_CAP  # sqrt(999) ≈ 31.6, capped
+    assert class_weights([500, 10, 1], "none", rows=1000, multi_label=True) is None
