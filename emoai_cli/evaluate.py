@@ -81,7 +81,8 @@ def _run_data(run_id: str | None) -> str | None:
         return None
     from emoai_core.tracking.store import client
 
-    return client().get_run(run_id).data.tags.get("emoai.data")
+    data = client().get_run(run_id).data.tags.get("emoai.data")
+    return data.split(",")[0] if data else None  # trained on several: the first, unless --data says
 
 
 def _render(report: Any) -> None:

@@ -34,7 +34,15 @@ def _option(name: str, kind: type, help_text: str, panel: str | None = None) -> 
 
 
 TRAIN_OPTIONS: list[inspect.Parameter] = [
-    _option("data", str, "Data version NAME\\[@VERSION] (default: latest emotion)."),
+    _option(
+        "data",
+        list[str],
+        "Data version NAME\\[@VERSION] (default: latest emotion); repeat to train on several with one label set.",
+    ),
+    _option("mix", str, "Weights of the --data sources, e.g. 1,1 (default: every row of each).", RECIPE),
+    _option(
+        "normalize", str, "Input normalisation saved with the model: social (users,urls,emoji,repeats) or steps.", RECIPE
+    ),
     _option("model", str, "Base model: HF id or local dir (default: packaged all-MiniLM-L6-v2)."),
     _option("num_workers", int, f"Ray Train workers {_default('num_workers')}.", RESOURCES),
     _option("cpu_per_worker", float, "CPUs per worker (default: an equal share of the cluster).", RESOURCES),
@@ -72,7 +80,11 @@ def with_train_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def config_overrides(options: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if k in CONFIG_FIELDS}
+    """TrainConfig fields from the options; repeated `--data` values become one comma-joined field."""
+    out = {k: v for k, v in options.items() if k in CONFIG_FIELDS}
+    if isinstance(out.get("data"), list | tuple):
+        out["data"] = ",".join(out["data"]) or None
+    return out
 
 
 def as_args(options: dict[str, Any]) -> list[str]:

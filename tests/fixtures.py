@@ -17,6 +17,7 @@ CUES = {
     "anger": ["angry", "furious", "annoyed", "mad"],
     "fear": ["scared", "afraid", "terrified", "nervous"],
     "surprise": ["surprised", "amazed", "shocked", "astonished"],
+    "neutral": ["fine", "okay", "usual", "ordinary"],
 }
 FILLER = [
     "i",

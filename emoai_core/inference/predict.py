@@ -23,6 +23,7 @@ from emoai_core.model.bundle import ONNX_FILE, TOKENIZER_FILE
 from emoai_core.model.bundle import max_length as bundle_max_length
 from emoai_core.model.classifier import labels_of_model_dir
 from emoai_core.model.labels import LabelMap
+from emoai_core.model.normalize import Normalizer
 
 BATCH = 64
 PAD_WASTE = 1.3  # a model call may run at most 30 % more tokens than its texts hold
@@ -164,6 +165,7 @@ class OnnxPredictor:
         self.model_dir = Path(model_dir)
         self.label_map = read_label_map(self.model_dir)
         self.labels = list(self.label_map.names)
+        self.normalizer = Normalizer.load(self.model_dir)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_length=bundle_max_length(self.model_dir))
         self.tokenizer.no_padding()  # padding happens per length bucket, in predict_proba
@@ -180,7 +182,7 @@ class OnnxPredictor:
         )
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        encoded = [e.ids for e in self.tokenizer.encode_batch(self.normalizer.apply(texts))]
         probs = np.zeros((len(encoded), len(self.labels)), dtype=np.float32)
         for group in length_buckets([len(ids) for ids in encoded]):
             ids, mask = pad_batch((encoded[i] for i in group), self.pad_id)
@@ -204,6 +206,7 @@ class TorchPredictor:
         self.model_dir = Path(model_dir)
         self.label_map = read_label_map(self.model_dir)
         self.labels = list(self.label_map.names)
+        self.normalizer = Normalizer.load(self.model_dir)
         self.max_length = max_length or bundle_max_length(self.model_dir)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
@@ -211,6 +214,7 @@ class TorchPredictor:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         import torch
 
+        texts = self.normalizer.apply(texts)
         chunks = []
         with torch.no_grad():
             for i in range(0, len(texts), BATCH):

@@ -57,7 +57,10 @@ def grouped_batches(
         lengths = np.asarray(chunk["length"])
         for idx in group_by_length(lengths, batch_size, rng):
             ids, mask = pad_batch((chunk["input_ids"][i] for i in idx), pad_id)
-            yield {"input_ids": ids, "attention_mask": mask, "labels": np.asarray(chunk["label"])[idx]}
+            batch = {"input_ids": ids, "attention_mask": mask, "labels": np.asarray(chunk["label"])[idx]}
+            if "source" in chunk:  # rows of several data versions: which one each row came from
+                batch["source"] = np.asarray(chunk["source"])[idx]
+            yield batch
 
 
 def batches_per_epoch(rows: int, batch_size: int) -> int:

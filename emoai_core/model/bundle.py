@@ -16,7 +16,8 @@ ONNX_FILE = "model.onnx"
 ONNX_DATA_FILE = "model.onnx.data"  # the name onnxscript gives the weights of ONNX_FILE
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "meta.json"
-BUNDLE_FILES = (ONNX_FILE, TOKENIZER_FILE, LABELS_FILE, META_FILE, ONNX_DATA_FILE)
+NORMALIZE_FILE = "normalize.json"  # optional: the input normalisation the model was trained with
+BUNDLE_FILES = (ONNX_FILE, TOKENIZER_FILE, LABELS_FILE, META_FILE, ONNX_DATA_FILE, NORMALIZE_FILE)
 REQUIRED_FILES = (ONNX_FILE, TOKENIZER_FILE, LABELS_FILE)
 DEFAULT_MAX_LENGTH = 128
 

@@ -16,6 +16,7 @@ from typing import Any
 from emoai_core.base.errors import UsageError
 from emoai_core.model.bundle import DEFAULT_MAX_LENGTH, META_FILE, ONNX_DATA_FILE, ONNX_FILE, TOKENIZER_FILE
 from emoai_core.model.classifier import labels_of_model_dir
+from emoai_core.model.normalize import NORMALIZE_FILE, Normalizer
 
 HF_FILES = (
     "config.json",
@@ -26,6 +27,7 @@ HF_FILES = (
     "special_tokens_map.json",
     "vocab.txt",
     "labels.json",
+    NORMALIZE_FILE,
 )
 
 
@@ -122,6 +124,7 @@ def _write_onnx_bundle(hf_dir: Path, target: Path, max_length: int, meta: dict) 
     _onnx_export(hf_dir, target / ONNX_FILE)
     shutil.copy2(hf_dir / TOKENIZER_FILE, target / TOKENIZER_FILE)
     labels_of_model_dir(hf_dir).save(target)
+    Normalizer.load(hf_dir).save(target)
     (target / META_FILE).write_text(json.dumps({"max_length": max_length, **meta}, indent=2) + "\n")
 
 

@@ -29,6 +29,18 @@ def metric_key(name: str) -> str:
     return _UNSAFE.sub("_", name.strip()).strip("_") or "label"
 
 
+def unique_keys(names: Iterable[str]) -> list[str]:
+    """Metric-safe keys for `names`, in order; a key already taken gets `-2`, `-3`, …"""
+    keys: list[str] = []
+    for name in names:
+        key, n = metric_key(name), 1
+        while key in keys:
+            n += 1
+            key = f"{metric_key(name)}-{n}"
+        keys.append(key)
+    return keys
+
+
 @dataclass(frozen=True)
 class LabelMap:
     names: tuple[str, ...]
@@ -75,16 +87,7 @@ class LabelMap:
     @property
     def metric_keys(self) -> dict[str, str]:
         """label name -> its metric-safe key; names that would collide get `-2`, `-3`, … in label order."""
-        keys: dict[str, str] = {}
-        used: set[str] = set()
-        for name in self.names:
-            key, n = metric_key(name), 1
-            while key in used:
-                n += 1
-                key = f"{metric_key(name)}-{n}"
-            keys[name] = key
-            used.add(key)
-        return keys
+        return dict(zip(self.names, unique_keys(self.names), strict=True))
 
     def to_id(self, name: str) -> int:
         return self.label2id[name]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.settings import paths
-from emoai_core.model.bundle import DEFAULT_MAX_LENGTH, META_FILE
+from emoai_core.model.bundle import DEFAULT_MAX_LENGTH, META_FILE, NORMALIZE_FILE
 from emoai_core.model.labels import LABELS_FILE, LabelMap
 from emoai_core.tracking.registry import model_version_for_run
 from emoai_core.tracking.runs import default_client, resolve_run
@@ -64,7 +64,22 @@ def download_model(client: MlflowClient, run_id: str) -> Path:
                 shutil.copy2(f, tmp / f.name)
         shutil.rmtree(tmp / "raw")
         (_logged_labels(run_id, tmp) or labels_of_model_dir(tmp)).save(tmp)
+        _logged_file(run_id, NORMALIZE_FILE, tmp)
     return target
+
+
+def _logged_file(run_id: str, name: str, folder: Path) -> bool:
+    """Copy the run's artifact `name` into `folder` if the run logged one."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name, dst_path=str(folder / ".artifact"))
+    except (MlflowException, OSError):
+        return False
+    shutil.move(path, folder / name)
+    shutil.rmtree(folder / ".artifact", ignore_errors=True)
+    return True
 
 
 def _logged_labels(run_id: str, tmp: Path) -> LabelMap | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import NotFoundError, UsageError, close_matches
 from emoai_core.base.settings import REGISTERED_MODEL
+from emoai_core.model.bundle import NORMALIZE_FILE
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -112,6 +113,8 @@ def log_model(
                 metadata={"labels": list(labels.names), "emoai_task": labels.task, "max_length": max_length},
             )
             mlflow.log_dict(labels.to_json(), "labels.json")
+            if (Path(model_dir) / NORMALIZE_FILE).is_file():  # the input normalisation travels with the model
+                mlflow.log_artifact(str(Path(model_dir) / NORMALIZE_FILE))
             mlflow.log_dict(config, "train_config.json")
             mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
             # leaving the block would mark the run FINISHED; the caller decides the final status

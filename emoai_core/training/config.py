@@ -43,8 +43,22 @@ class TrainConfig(BaseModel):
     )
     checkpoint_metric: Literal["val_loss", "val_macro_f1", "val_accuracy"] = D["checkpoint_metric"]
     limit: int | None = Field(None, ge=1, description="train on the first N rows only")
+    mix: str | None = Field(None, description="weights of the data sources, e.g. 1,1 (default: every row of each)")
+    normalize: str | None = Field(
+        None, description="input normalisation saved with the model: social | none | steps (users,urls,emoji,repeats,lowercase)"
+    )
     experiment: str = D["experiment"]
     run_name: str | None = None
+
+    @field_validator("normalize")
+    @classmethod
+    def _known_steps(cls, value: str | None) -> str | None:
+        from emoai_core.model.normalize import Normalizer
+
+        try:
+            return Normalizer.parse(value).spec() or None
+        except Exception as exc:  # noqa: BLE001 - a UsageError's message becomes pydantic's
+            raise ValueError(getattr(exc, "message", str(exc))) from None
 
     @field_validator("data", "model", "run_name")
     @classmethod

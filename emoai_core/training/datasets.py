@@ -33,22 +33,27 @@ def _targets(values: Any, label2id: dict[str, int], multi_label: bool) -> Any:
     return hot
 
 
-def tokenize_fn(source: str, max_length: int, label2id: dict[str, int], multi_label: bool = False) -> Callable:
+def tokenize_fn(
+    source: str, max_length: int, label2id: dict[str, int], multi_label: bool = False, normalize: tuple[str, ...] = ()
+) -> Callable:
     column = "labels" if multi_label else "label"
 
     def tokenize(batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
 
         from emoai_core.model.classifier import load_tokenizer
+        from emoai_core.model.normalize import Normalizer
 
         tokenizer = _TOKENIZERS.get(source) or _TOKENIZERS.setdefault(source, load_tokenizer(source))
-        encoded = tokenizer(list(batch["text"]), truncation=True, max_length=max_length)["input_ids"]
+        texts = Normalizer(normalize).apply(str(t) for t in batch["text"])
+        encoded = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
         ids = np.empty(len(encoded), dtype=object)
         ids[:] = [np.asarray(e, dtype=np.int32) for e in encoded]
         return {
             "input_ids": ids,
             "length": np.asarray([len(e) for e in encoded], dtype=np.int32),
             "label": _targets(batch[column], label2id, multi_label),
+            **({"source": np.asarray(batch["source"], dtype=np.int32)} if "source" in batch else {}),
         }
 
     return tokenize
@@ -61,16 +66,32 @@ def tokenized(plan: Plan) -> dict[str, Dataset]:
     cfg = plan.config
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
-    tokenize = tokenize_fn(plan.model_source, cfg.max_length, plan.labels.label2id, plan.labels.multi_label)
+    tokenize = tokenize_fn(
+        plan.model_source, cfg.max_length, plan.labels.label2id, plan.labels.multi_label, plan.normalizer.steps
+    )
     out = {}
     for split in SPLITS:
-        ds = ray.data.read_parquet(str(plan.data.split_path(split)))
+        ds = _split(plan, split)
         if split == "train":
-            if cfg.limit:
+            if cfg.limit and not plan.multi_source:  # several sources: already mixed, shuffled and cut
                 ds = ds.limit(cfg.limit)
             ds = ds.random_shuffle(seed=cfg.seed)
         out[split] = ds.map_batches(tokenize, batch_format="numpy", batch_size=1024).materialize()
     return out
+
+
+def _split(plan: Plan, split: str) -> Dataset:
+    """One source: its parquet file as is. Several: the mixed rows, each with its source's index."""
+    import ray.data
+
+    if not plan.multi_source:
+        return ray.data.read_parquet(str(plan.data.split_path(split)))
+    from emoai_core.training import sources
+
+    versions, cfg = list(plan.sources), plan.config
+    if split == "train":
+        return ray.data.from_arrow(sources.train_table(versions, plan.mix, cfg.seed, cfg.limit))
+    return ray.data.from_arrow(sources.mixed_table(versions, split, None, cfg.seed))
 
 
 def keeps_shards(datasets: dict[str, Dataset], num_workers: int) -> bool:

@@ -43,6 +43,7 @@ def _train_epoch(ctx: WorkerContext, epoch: int, state: LoopState) -> float:
     loss_sum, seen = 0.0, 0
     batches = grouped_batches(ctx.train_chunks, ctx.cfg.batch_size, epoch_seed(ctx.cfg.seed, epoch, ctx.rank))
     for step_in_epoch, batch in enumerate(batches, start=1):
+        batch.pop("source", None)
         loss, size = train_step(ctx.model, to_device(batch, ctx.device), ctx.loss_fn, ctx.optimizer, ctx.scheduler)
         state.global_step += 1
         loss_sum += loss * size
@@ -53,29 +54,42 @@ def _train_epoch(ctx: WorkerContext, epoch: int, state: LoopState) -> float:
 
 
 def _validate(ctx: WorkerContext) -> dict[str, float]:
-    """Validation metrics, exact over all workers (counts are summed with one all-reduce)."""
+    """Validation metrics, exact over all workers (counts are summed with one all-reduce), overall
+    and, when training on several data versions, per source (`val_<source>_macro_f1`, …)."""
     import torch
 
-    num = len(ctx.labels)
-    multi = ctx.labels.multi_label
-    ctx.model.eval()
-    counts = np.zeros((num + 1, 3) if multi else (num, num), dtype=np.float64)
+    num, multi = len(ctx.labels), ctx.labels.multi_label
+    shape = (num + 1, 3) if multi else (num, num)
+    counts = np.zeros((max(1, len(ctx.sources)), *shape), dtype=np.float64)
     loss_sum = 0.0
+    ctx.model.eval()
     with torch.no_grad():
         for batch in grouped_batches(ctx.val_chunks, ctx.cfg.batch_size * 2, None):
+            source = batch.pop("source", np.zeros(len(batch["labels"]), dtype=np.int32))
             batch = to_device(batch, ctx.device)
             labels = batch.pop("labels")
             logits = ctx.model(**batch).logits
             if multi:
                 loss_sum += float(torch.nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction="sum"))
-                predicted = (torch.sigmoid(logits) >= DEFAULT_THRESHOLD).cpu().numpy()
-                counts += multilabel_counts(labels.cpu().numpy(), predicted)
+                truth, predicted = labels.cpu().numpy(), (torch.sigmoid(logits) >= DEFAULT_THRESHOLD).cpu().numpy()
             else:
                 loss_sum += float(torch.nn.functional.cross_entropy(logits, labels, reduction="sum"))
-                counts += confusion_counts(labels.cpu().numpy(), logits.argmax(-1).cpu().numpy(), num)
+                truth, predicted = labels.cpu().numpy(), logits.argmax(-1).cpu().numpy()
+            for s in np.unique(source):
+                rows = source == s
+                if multi:
+                    counts[s] += multilabel_counts(truth[rows], predicted[rows])
+                else:
+                    counts[s] += confusion_counts(truth[rows], predicted[rows], num)
     flat = _all_reduce(np.concatenate([counts.ravel(), [loss_sum]]))
     counts, loss_sum = flat[:-1].reshape(counts.shape), flat[-1]
-    return _metrics(ctx, counts, loss_sum)
+    out = _metrics(ctx, counts.sum(axis=0), loss_sum)
+    if len(ctx.sources) > 1:
+        for key, part in zip(ctx.sources, counts, strict=True):
+            metrics = metrics_from_multilabel_counts(part) if multi else metrics_from_confusion(part)
+            out[f"val_{key}_accuracy"] = metrics["subset_accuracy" if multi else "accuracy"]
+            out[f"val_{key}_macro_f1"] = metrics["macro_f1"]
+    return out
 
 
 def _metrics(ctx: WorkerContext, counts: np.ndarray, loss_sum: float) -> dict[str, float]:

@@ -30,7 +30,7 @@ def start_run(
     cfg = plan.config
     tags = {
         "emoai.kind": kind,
-        "emoai.data": plan.data.ref,
+        "emoai.data": cfg.data or plan.data.ref,  # NAME@VERSION, several joined by commas
         "emoai.base_model": cfg.model or DEFAULT_BASE_MODEL,
         "emoai.total_epochs": str(cfg.epochs),
         "emoai.task": plan.labels.task,
@@ -43,7 +43,8 @@ def start_run(
     params = {**cfg.as_params(), "resolved_cpu_per_worker": cpu, "train_rows": train_rows}
     run_id, run_name = create_run(client, cfg.experiment, cfg.run_name, tags, params)
     client.set_tag(run_id, "emoai.ray_run", ray_run_name(run_id))
-    log_data_input(client, run_id, plan.data)
+    for dv in plan.sources or (plan.data,):  # every source version, as a dataset input of its own
+        log_data_input(client, run_id, dv)
     return run_id, run_name
 
 

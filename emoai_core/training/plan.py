@@ -14,26 +14,32 @@ from emoai_core.base.events import emit
 from emoai_core.base.settings import DEFAULT_BASE_MODEL
 from emoai_core.data.versions import DataVersion
 from emoai_core.model.labels import LabelMap
+from emoai_core.model.normalize import Normalizer
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase
 
 
 @dataclass(frozen=True)
 class Plan:
-    config: TrainConfig  # with `data` resolved to NAME@VERSION
-    data: DataVersion
+    config: TrainConfig  # with `data` resolved to NAME@VERSION (several joined by commas)
+    data: DataVersion  # the first source: its test split is `emoai eval`'s default
     labels: LabelMap
     model_source: str  # what `from_pretrained` loads
     train_counts: tuple[int, ...]  # training rows per label, in label order
+    normalizer: Normalizer = Normalizer()  # input normalisation, saved with the model
+    sources: tuple[DataVersion, ...] = ()  # every data version trained on (data is the first)
+    mix: tuple[float, ...] | None = None  # per-source weights (training.sources)
+
+    @property
+    def multi_source(self) -> bool:
+        return len(self.sources) > 1
 
 
-def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
+def _validated(ref: str | None) -> DataVersion:
     from emoai_core.data.checks import validate
     from emoai_core.data.versions import resolve_version
-    from emoai_core.model.classifier import resolve_base_model
 
-    emit(on_event, Phase("validating data"))
-    dv = resolve_version(config.data)
+    dv = resolve_version(ref)
     report = validate(dv)
     if not report.ok:
         failed = ", ".join(c.name for c in report.checks if c.status == "fail")
@@ -41,10 +47,37 @@ def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
             f"data version {dv.ref} fails validation ({failed}); refusing to train on it",
             f"see 'emoai data validate {dv.ref}'",
         )
-    config = config.for_task(dv.task).model_copy(update={"data": dv.ref})
+    return dv
+
+
+def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
+    from emoai_core.model.classifier import resolve_base_model
+    from emoai_core.training import sources as src
+
+    emit(on_event, Phase("validating data"))
+    versions = [_validated(ref or None) for ref in src.refs(config.data)]
+    labels = src.common_labels(versions)
+    mix = src.parse_mix(config.mix, len(versions))
+    dv = versions[0]
+    config = config.for_task(dv.task).model_copy(update={"data": ",".join(v.ref for v in versions)})
     source = resolve_base_model(config.model)
     check_model_loads(source, config.model or DEFAULT_BASE_MODEL)
-    return Plan(config, dv, dv.label_map, source, label_counts(dv, config.limit))
+    normalizer = Normalizer.parse(config.normalize)
+    if len(versions) == 1:
+        counts = label_counts(dv, config.limit)
+    else:
+        counts = mixed_label_counts(src.train_table(versions, mix, config.seed, config.limit), labels)
+    return Plan(config, dv, labels, source, counts, normalizer, tuple(versions), mix)
+
+
+def mixed_label_counts(table: object, labels: LabelMap) -> tuple[int, ...]:
+    from emoai_core.data.versions import label_column
+    from emoai_core.data.versions import label_counts as count
+
+    column = label_column(labels.task)
+    values = table.column(column).to_pylist()  # type: ignore[attr-defined]
+    counted = count([list(v or []) for v in values] if labels.multi_label else values, list(labels.names))
+    return tuple(counted[name] for name in labels.names)
 
 
 def check_model_loads(source: str, name: str) -> None:

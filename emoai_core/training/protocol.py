@@ -36,6 +36,8 @@ class LoopConfig:
     keep_shards: bool
     class_weights: tuple[float, ...] | None
     task: str = "single_label"
+    normalize: tuple[str, ...] = ()  # input normalisation steps (model.normalize), saved with each checkpoint
+    sources: tuple[str, ...] = ()  # metric keys of the data versions, when several are trained on
     queue: Queue | None = None
     fault: FaultPlan | None = None
 

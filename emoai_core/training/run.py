@@ -79,6 +79,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     from emoai_core.training.mlflow_run import start_run
     from emoai_core.training.pump import Pump
     from emoai_core.training.scaling import scaling_for
+    from emoai_core.training.sources import source_keys
     from emoai_core.training.trainer import build_trainer
 
     quiet_libraries()
@@ -123,6 +124,8 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         keep_shards=keeps_shards(datasets, cfg.num_workers),
         class_weights=tuple(weights) if weights is not None else None,
         task=plan.labels.task,
+        normalize=plan.normalizer.steps,
+        sources=source_keys(list(plan.sources)) if plan.multi_source else (),
         queue=queue,
         fault=opts.fault,
     )

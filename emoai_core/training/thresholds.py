@@ -20,7 +20,11 @@ def fit_on_validation(model_dir: Path, plan: Plan) -> tuple[LabelMap, dict[str, 
     """The plan's labels with fitted thresholds, and validation metrics at 0.5 and at those thresholds."""
     from emoai_core.inference.predict import TorchPredictor
 
-    texts, rows = plan.data.read_split("validation")
+    texts, rows = [], []
+    for source in plan.sources or (plan.data,):  # every data version trained on
+        source_texts, source_rows = source.read_split("validation")
+        texts += source_texts
+        rows += source_rows
     targets = multi_hot(rows, plan.labels)
     probs = TorchPredictor(model_dir, max_length=plan.config.max_length).predict_proba(texts)
     thresholds = fit_thresholds(probs, targets)

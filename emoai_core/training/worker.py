@@ -20,6 +20,7 @@ import numpy as np
 
 from emoai_core.model.batching import chunk_rows
 from emoai_core.model.labels import LabelMap
+from emoai_core.model.normalize import Normalizer
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import StepProgress
 from emoai_core.training.protocol import LoopConfig
@@ -99,6 +100,8 @@ class WorkerContext:
     train_chunks: ShardChunks
     val_chunks: ShardChunks
     progress: Progress
+    normalizer: Normalizer
+    sources: tuple[str, ...] = ()  # metric keys of the data versions trained on (several: per-source metrics)
 
 
 def restore(checkpoint: Checkpoint | None) -> LoopState | None:
@@ -118,6 +121,7 @@ def save(ctx: WorkerContext, state: LoopState, directory: Path) -> None:
     from emoai_core.model.classifier import save_model_dir
 
     save_model_dir(ctx.model, ctx.tokenizer, ctx.labels, directory)
+    ctx.normalizer.save(directory)  # the best checkpoint's folder is the logged model
     torch.save(ctx.optimizer.state_dict(), directory / "optimizer.pt")
     torch.save(ctx.scheduler.state_dict(), directory / "scheduler.pt")
     payload = {"epoch": state.epoch, "global_step": state.global_step, "history": state.history}
@@ -164,5 +168,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
         train_chunks=ShardChunks(ray.train.get_dataset_shard("train"), cfg.batch_size, loop.keep_shards),
         val_chunks=ShardChunks(ray.train.get_dataset_shard("validation"), cfg.batch_size * 2, loop.keep_shards),
         progress=Progress(loop.queue, rank, loop.steps_per_epoch),
+        normalizer=Normalizer(loop.normalize),
+        sources=loop.sources,
     )
     return ctx, state

@@ -31,6 +31,7 @@ NOT_TUNABLE = (
     "cpu_per_worker",
     "gpu_per_worker",
     "limit",
+    "mix",
 )
 
 DEFAULT_SPACE: dict[str, dict[str, list]] = {

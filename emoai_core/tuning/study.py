@@ -144,7 +144,7 @@ def tune(
     concurrent = min(opts.max_concurrent, opts.num_trials)
     cpu = trial_cpus(fixed, concurrent, wait)
     base = {**plan.config.model_dump(), "cpu_per_worker": cpu}
-    parent, parent_name = _start_parent(client, plan.config, space, opts, plan.data.ref, cpu)
+    parent, parent_name = _start_parent(client, plan.config, space, opts, plan.config.data or plan.data.ref, cpu)
     emit(on_event, StudyStarted(parent, parent_name, opts.num_trials, concurrent, cpu, space.describe()))
     tuner = _tuner(base, parent, space, opts, concurrent, fixed.epochs)
     thread, outcome = threads.start(lambda: _fit_quietly(tuner), "emoai-tune")
