@@ -64,3 +64,50 @@ def read_records(folder: Path, since: float, until: float | None = None) -> Iter
 
 def is_error(record: dict[str, Any]) -> bool:
     return "status" in record
+
+
+class LogTail:
+    """The records of the last `horizon` seconds, kept up to date by reading only what was appended.
+
+    For a live view polled every few seconds (the dashboard): each `refresh` reads the new bytes of
+    every log file once, instead of parsing whole files again.
+    """
+
+    def __init__(self, folder: Path, horizon: float) -> None:
+        self.folder = Path(folder)
+        self.horizon = horizon
+        self.offsets: dict[Path, int] = {}
+        self.records: list[dict[str, Any]] = []
+
+    def refresh(self, now: float | None = None) -> list[dict[str, Any]]:
+        now = time.time() if now is None else now
+        since = now - self.horizon
+        files = log_files(self.folder)
+        for path in files:
+            if path not in self.offsets:
+                try:
+                    if path.stat().st_mtime < since:
+                        self.offsets[path] = path.stat().st_size  # nothing recent in it: skip its past
+                except OSError:
+                    continue
+            self._read_new(path)
+        self.offsets = {p: o for p, o in self.offsets.items() if p in files}
+        self.records = [r for r in self.records if float(r.get("t", 0)) >= since]
+        return self.records
+
+    def _read_new(self, path: Path) -> None:
+        try:
+            with path.open("rb") as handle:
+                handle.seek(self.offsets.get(path, 0))
+                data = handle.read()
+        except OSError:
+            return
+        complete = data[: data.rfind(b"\n") + 1]  # a line still being written waits for the next refresh
+        self.offsets[path] = self.offsets.get(path, 0) + len(complete)
+        for line in complete.splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                self.records.append(record)

@@ -40,7 +40,7 @@ def monitor_report(
         "models": [],
     }
     if drift:
-        report["models"] = [_model_drift(key, rs, data_ref) for key, rs in _by_model(records).items()]
+        report["models"] = [model_drift(key, rs, data_ref) for key, rs in _by_model(records).items()]
     verdicts = [m.get("drift") for m in report["models"]]
     report["drift"] = True if any(verdicts) else (False if verdicts and all(v is False for v in verdicts) else None)
     return report
@@ -54,7 +54,7 @@ def _by_model(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return dict(grouped)
 
 
-def _model_drift(key: str, records: list[dict[str, Any]], data_ref: str | None) -> dict[str, Any]:
+def model_drift(key: str, records: list[dict[str, Any]], data_ref: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {"model": key, "version": records[-1].get("v"), "texts": len(records)}
     try:
         profile = reference_profile(key, data_ref)
