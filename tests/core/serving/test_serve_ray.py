@@ -190,6 +190,28 @@ def test_routes_auth_bad_input_status_and_rollout(server, emoai_home):
         worker.join()
     assert rolled.returncode == 0, rolled.stderr
     assert codes and set(codes) == {200}, sorted(set(codes))
+    _try_the_page_in_chromium(url)
+
+
+def _try_the_page_in_chromium(url: str) -> None:
+    """A person opens the real server's page, gives the token, types a sentence and reads the label."""
+    from chromium import Browser, chromium_binary
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+    browser = Browser(binary)
+    try:
+        browser.open(url + "/")
+        browser.wait_for("document.getElementById('token-row').classList.contains('needed')")
+        browser.type("#token", TOKEN)
+        browser.type("#text", "i feel great today")
+        browser.click("#submit")
+        browser.wait_for("document.getElementById('result').classList.contains('shown')")
+        assert browser.text("#result-label") in LABELS
+        assert browser.js("document.querySelectorAll('#bars .bar').length") == len(LABELS)
+    finally:
+        browser.close()
 
 
 def _check_metrics(targets: list[str]) -> None:
