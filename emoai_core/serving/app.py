@@ -6,6 +6,7 @@ files travel with the deployment (as bytes through Ray's object store), so repli
 of any cluster can load them.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -278,7 +279,8 @@ class EmotionClassifier:
         """Serve stops the replica: write what the prediction log still holds."""
         for part in ("runner", "observer"):
             if hasattr(self, part):
-                getattr(self, part).close()
+                with contextlib.suppress(Exception):  # shutting down: nothing left to tell
+                    getattr(self, part).close()
 
     def check_health(self) -> None:
         """Serve restarts a replica whose model stops answering."""
