@@ -217,16 +217,17 @@ def _try_the_page_in_chromium(url: str) -> None:
 def _check_metrics(targets: list[str]) -> None:
     """The printed scrape address serves Prometheus text with emoai's metrics and Serve's own."""
     assert targets and all(t.startswith("http://") and t.endswith("/metrics") for t in targets)
-    deadline = time.time() + 60  # Ray's metrics agent exports every few seconds
+    names = ("ray_emoai_requests_total", "ray_emoai_request_latency_ms_bucket", "ray_emoai_batch_size_bucket",
+             "ray_emoai_predictions_total", "ray_emoai_prediction_confidence_bucket", "ray_emoai_request_errors_total",
+             "ray_serve_deployment_replica_healthy")  # fmt: skip
+    deadline = time.time() + 90  # Ray's metrics agent exports every few seconds, each metric when it has news
     text = ""
     while time.time() < deadline:
         text = httpx.get(targets[0], timeout=10).text
-        if "ray_emoai_predictions_total" in text and "ray_emoai_request_errors_total" in text:
+        if all(name in text for name in names):
             break
         time.sleep(2)
-    for name in ("ray_emoai_requests_total", "ray_emoai_request_latency_ms_bucket", "ray_emoai_batch_size_bucket",
-                 "ray_emoai_predictions_total", "ray_emoai_prediction_confidence_bucket", "ray_emoai_request_errors_total",
-                 "ray_serve_deployment_replica_healthy"):  # fmt: skip
+    for name in names:
         assert name in text, name
     assert 'code="text_too_long"' in text and 'status="422"' in text
 
