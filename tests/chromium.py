@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -40,6 +42,7 @@ class Browser:
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helpers share one process group, ended together in close()
         )
         port_file = Path(self.profile) / "DevToolsActivePort"
         deadline = time.time() + 60
@@ -99,13 +102,34 @@ class Browser:
         return self.js(f"document.querySelector({json.dumps(selector)}).textContent") or ""
 
     def close(self) -> None:
+        """End the browser and every helper process it started, then remove its profile."""
         ws = getattr(self, "ws", None)
         if ws is not None:
             ws.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if not _group_alive(self.proc.pid):
+                break
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.time() + 10
+            while _group_alive(self.proc.pid) and time.time() < deadline:
+                self.proc.poll()  # reap the main process
+                time.sleep(0.05)
+        self.proc.wait(10)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a live (not zombie) process of the group `pgid` remains."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
