@@ -23,6 +23,7 @@ COMMANDS = {
     "export": "predict",
     "runs": "runs",
     "serve": "serve",
+    "monitor": "monitor",
     "cluster": "cluster",
     "dashboard": "dashboard",
 }

@@ -40,10 +40,19 @@ def start(
         0.0, "--gpus-per-replica", help="GPUs per replica.", rich_help_panel=SERVER
     ),
     max_batch_size: int = typer.Option(
-        32, "--max-batch-size", help="Most texts one model call batches together.", rich_help_panel=SERVER
+        32, "--max-batch-size", help="Most waiting texts one model call takes.", rich_help_panel=SERVER
     ),
     batch_wait_ms: float = typer.Option(
-        5.0, "--batch-wait-ms", help="How long a batch waits to fill.", rich_help_panel=SERVER
+        0.0, "--batch-wait-ms", help="How long a model call waits for more texts (0: never).", rich_help_panel=SERVER
+    ),
+    ingress: str = typer.Option(
+        "auto",
+        "--ingress",
+        help="auto (HAProxy where it runs), haproxy, or proxy (Serve's Python proxy).",
+        rich_help_panel=SERVER,
+    ),
+    log_texts: bool = typer.Option(
+        False, "--log-texts", help="Keep the texts themselves in the prediction log.", rich_help_panel=SERVER
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on.", rich_help_panel=SERVER),
     port: int = typer.Option(8000, "--port", help="HTTP port.", rich_help_panel=SERVER),
@@ -86,11 +95,13 @@ def start(
         token,
         max_text_chars,
         max_batch_texts,
+        ingress,
+        log_texts,
     )
     console.info(f"[dim]… deploying {name}[/dim]")
     if detach:
         state = deploy(folder, opts, address=address, detach=True, model_name=name)
-        _ready(state)
+        _ready(state, ingress)
         console.hint("emoai serve status · emoai serve stop")
         return
     try:
@@ -99,7 +110,7 @@ def start(
             opts,
             address=address,
             model_name=name,
-            on_ready=lambda s: (_ready(s), console.info("Ctrl-C stops the server.")),
+            on_ready=lambda s: (_ready(s, ingress), console.info("Ctrl-C stops the server.")),
         )
     except KeyboardInterrupt:
         console.info("server stopped")
@@ -120,15 +131,26 @@ def _model_folder(run: str | None, alias: str | None) -> tuple[Any, str]:
     return choice.path, choice.description
 
 
-def _ready(state: Any) -> None:
+def _ready(state: Any, asked: str = "auto") -> None:
     version = f"v{state.version}" if state.version else "model"
     console.out().print(
         f"serving {version} (run {str(state.run_id)[:8]}) at [bold]{state.url}[/bold]", highlight=False
     )
     console.info(
-        f'  POST {state.url}/predict  {{"text": "i feel great"}}\n  GET  {state.url}/model · '
-        f"{state.url}/healthz · {state.url}/docs"
+        f'  POST {state.url}/predict  {{"text": "i feel great"}}\n  GET  {state.url}/ (try it) · '
+        f"{state.url}/model · {state.url}/healthz · {state.url}/docs\n"
+        f"  ingress: {INGRESS_NAMES.get(state.ingress, state.ingress)}"
+        + (f" · metrics: {', '.join(state.metrics)}" if state.metrics else "")
     )
+    if asked == "haproxy" and state.ingress != "haproxy":
+        console.info(f"[yellow]asked for --ingress haproxy, but this cluster runs {state.ingress}[/yellow]")
+        console.hint("start the cluster with RAY_SERVE_ENABLE_HA_PROXY=1 in its environment (README: Serving)")
+
+
+INGRESS_NAMES = {
+    "haproxy": "HAProxy → replicas (direct ingress)",
+    "proxy": "Serve's Python proxy",
+}
 
 
 @app.command("status")
@@ -149,6 +171,11 @@ def status_cmd(
         f"{info['url']}  {health}  up {info['uptime_s'] / 60:.1f} min  route {info['route']}", highlight=False
     )
     out.print(f"model: {info['model']} (run {info['run_id']}, version {info['version']})", highlight=False)
+    ingress = info.get("ingress") or {}
+    kind = str(ingress.get("kind"))
+    out.print(f"ingress: {INGRESS_NAMES.get(kind, kind)} ({ingress.get('detected', 'detected')})", highlight=False)
+    for url in info.get("metrics") or []:
+        out.print(f"metrics: {url}  (Prometheus text; README: Serving → metrics)", highlight=False)
     app_info = info.get("application") or {}
     if app_info:
         out.print(f"application '{'emoai'}': {app_info.get('status')}", highlight=False)

@@ -1,15 +1,15 @@
 """`emoai dashboard`: a live Textual TUI over MLflow runs, the Ray cluster and the Serve app.
 
-The event loop never blocks: a timer starts a thread worker that reads every source, the worker
-posts one `Polled` message, and the handler renders. A poll never starts while another runs
-(`r` during a poll queues exactly one more).
+The event loop never blocks: a timer asks the `Poller` to read every source, each part (runs,
+cluster, server) on a daemon thread of its own (`polling.py`); each read posts a `Polled` message
+and the handler renders that part. A part never starts while it is still being read (`r` during a
+read queues exactly one more), and a slow part never holds back another or the `q` key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
 
-from emoai_cli.dashboard.sources import ClusterView, RunDetail, RunSummary, ServingView, Sources
+from emoai_cli.dashboard.polling import PARTS, Poller, Snapshot, describe_error, gather  # noqa: F401 - re-exported
+from emoai_cli.dashboard.sources import RunSummary, Sources
 from emoai_cli.dashboard.widgets.cluster import ClusterPane
 from emoai_cli.dashboard.widgets.detail import RunDetailScreen
 from emoai_cli.dashboard.widgets.modals import ConfirmScreen, HelpScreen
@@ -28,42 +29,6 @@ from emoai_cli.dashboard.widgets.runs import RunsPane
 from emoai_cli.dashboard.widgets.serving import ServingPane
 
 W = TypeVar("W", bound=Widget)
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for a pane: emoai errors carry their hint, anything else its type."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    hint = getattr(exc, "hint", None)
-    return f"{message} ({hint})" if hint else message
-
-
-@dataclass
-class Snapshot:
-    runs: list[RunSummary] | None = None
-    cluster: ClusterView | None = None
-    serving: ServingView | None = None
-    detail: RunDetail | None = None
-    detail_id: str | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def _read(snapshot: Snapshot, key: str, fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except Exception as exc:  # a source failing must not take the TUI down: its pane says why
-        snapshot.errors[key] = describe_error(exc)
-        return None
-
-
-def gather(sources: Sources, detail_id: str | None) -> Snapshot:
-    """Read every source once (runs on a worker thread)."""
-    snap = Snapshot(detail_id=detail_id)
-    snap.runs = _read(snap, "runs", sources.runs.runs)
-    snap.cluster = _read(snap, "cluster", sources.cluster.cluster)
-    snap.serving = _read(snap, "serving", sources.serving.serving)
-    if detail_id:
-        snap.detail = _read(snap, "detail", lambda: sources.runs.detail(detail_id))
-    return snap
 
 
 class Polled(Message):
@@ -95,9 +60,12 @@ class DashboardApp(App):
         super().__init__()
         self.sources = sources
         self.refresh_seconds = refresh
-        self.polling = False
-        self.poll_queued = False
-        self.polls = 0  # finished polls: tests wait on this instead of sleeping
+        self.poller = Poller(sources, lambda snap: self.post_message(Polled(snap)))
+        self.polls = 0  # rounds in which every part was rendered: tests wait on this instead of sleeping
+
+    @property
+    def polling(self) -> bool:
+        return bool(self.poller.in_flight)
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -130,37 +98,32 @@ class DashboardApp(App):
         if not self.paused:
             self.poll()
 
-    def poll(self) -> None:
+    def poll(self, parts: tuple[str, ...] | None = None) -> None:
         if not self.is_running or not self.screen_stack:  # a timer tick while the app shuts down
             return
-        if self.polling:
-            self.poll_queued = True
-            return
-        self.polling = True
         screen = self.screen
-        self._fetch(screen.run_id if isinstance(screen, RunDetailScreen) else None)
-
-    @work(thread=True, group="poll")
-    def _fetch(self, detail_id: str | None) -> None:
-        self.post_message(Polled(gather(self.sources, detail_id)))
+        detail_id = screen.run_id if isinstance(screen, RunDetailScreen) else None
+        self.poller.start(detail_id, parts or PARTS)
 
     def on_polled(self, message: Polled) -> None:
         snap = message.snapshot
-        self.polling = False
+        again = self.poller.landed(snap)
         if not self.is_running or not self.screen_stack or not self.screen_stack[0].query("#runs-table"):
             return  # a poll that lands while the app shuts down (its widgets are being removed)
-        self.polls += 1
-        self.runs_pane.show(snap.runs, snap.errors.get("runs"))
-        if self.focused is None and len(self.screen_stack) == 1 and self._active_tab() == "runs":
-            self.runs_pane.table.focus()  # focusing it on another tab would switch back to Runs
-        self.main("#cluster-pane", ClusterPane).show(snap.cluster, snap.errors.get("cluster"))
-        self.main("#serving-pane", ServingPane).show(snap.serving, snap.errors.get("serving"))
-        for screen in self.screen_stack:
-            if isinstance(screen, RunDetailScreen) and screen.run_id == snap.detail_id:
-                screen.show(snap.detail, snap.errors.get("detail"))
-        if self.poll_queued:
-            self.poll_queued = False
-            self.poll()
+        if "runs" in snap.parts:
+            self.runs_pane.show(snap.runs, snap.errors.get("runs"))
+            if self.focused is None and len(self.screen_stack) == 1 and self._active_tab() == "runs":
+                self.runs_pane.table.focus()  # focusing it on another tab would switch back to Runs
+            for screen in self.screen_stack:
+                if isinstance(screen, RunDetailScreen) and screen.run_id == snap.detail_id:
+                    screen.show(snap.detail, snap.errors.get("detail"))
+        if "cluster" in snap.parts:
+            self.main("#cluster-pane", ClusterPane).show(snap.cluster, snap.errors.get("cluster"))
+        if "serving" in snap.parts:
+            self.main("#serving-pane", ServingPane).show(snap.serving, snap.errors.get("serving"))
+        self.polls = self.poller.rounds
+        if again:
+            self.poll(again)
 
     def watch_paused(self) -> None:
         self._update_subtitle()
@@ -175,7 +138,7 @@ class DashboardApp(App):
 
     def open_run(self, run_id: str) -> None:
         self.push_screen(RunDetailScreen(run_id))
-        self.poll()
+        self.poll(("runs",))
 
     def _active_tab(self) -> str:
         return self.main("TabbedContent", TabbedContent).active

@@ -98,6 +98,24 @@ class Paths:
     def serve_state(self) -> Path:
         return self.home / "serve.json"
 
+    @property
+    def monitor(self) -> Path:
+        """What `emoai serve` records for `emoai monitor`: prediction logs, served models, references."""
+        return self.home / "monitor"
+
+    @property
+    def prediction_logs(self) -> Path:
+        """The served predictions, one JSON line each, in size- and age-rotated files."""
+        return self.monitor / "predictions"
+
+    def served_model(self, key: str) -> Path:
+        """What a served model is (its folder, version, training data), by its monitor key."""
+        return self.monitor / "models" / f"{key}.json"
+
+    def monitor_reference(self, name: str) -> Path:
+        """A cached reference for drift: a training vocabulary, or a profile of the training data."""
+        return self.monitor / "reference" / name
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -6,10 +6,11 @@ files travel with the deployment (as bytes through Ray's object store), so repli
 of any cluster can load them.
 """
 
-import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -24,9 +25,11 @@ from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emoai_core.inference.predict import to_predictions
-from emoai_core.serving.batching import run_batched
+from emoai_core.serving.observe import Observer
+from emoai_core.serving.page import PAGE_PATH, add_page
+from emoai_core.serving.runner import ModelRunner
 
-OPEN_PATHS = frozenset({"/healthz"})
+OPEN_PATHS = frozenset({"/healthz", PAGE_PATH})  # the page asks for the token itself
 
 
 class PredictRequest(BaseModel):
@@ -143,6 +146,7 @@ class TokenAuth:
 
 
 app.add_middleware(TokenAuth)
+add_page(app)
 
 
 class ClientError(Exception):
@@ -214,32 +218,40 @@ class EmotionClassifier:
         for name, content in bundle.items():
             (self.folder / name).write_bytes(content)
         self.predictor = OnnxPredictor(self.folder, threads=settings.get("threads"))
+        shutil.rmtree(self.folder, ignore_errors=True)  # loaded: nothing reads the files again
         self.meta = meta
         self.max_texts = int(settings["max_batch_texts"])
         self.max_chars = int(settings["max_text_chars"])
         self.loaded_at = time.time()
-        self._predict_batch.set_max_batch_size(int(settings["max_batch_size"]))
-        self._predict_batch.set_batch_wait_timeout_s(float(settings["batch_wait_ms"]) / 1000)
+        self.observer = Observer(self.predictor.tokenizer, settings.get("monitor"))
+        self.runner = ModelRunner(
+            self.predictor.predict_proba,
+            int(settings["max_batch_size"]),
+            float(settings["batch_wait_ms"]) / 1000,
+            on_batch=self.observer.batch,
+        )
         self.model_ref = {"run_id": meta.get("run_id"), "version": meta.get("version")}
         token_sha = settings.get("token_sha256")
         app.state.token_sha256 = token_sha
 
-    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
-    async def _predict_batch(self, requests: list[list[str]]) -> list[Any]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, run_batched, requests, self.predictor.predict_proba)
-
     @app.post("/predict", response_model=PredictResponse, responses=ERRORS, openapi_extra=REQUEST_BODY)
     async def predict(self, request: Request) -> Any:
+        started = time.perf_counter()
         try:
             texts = parse_request(await request.body(), self.max_texts, self.max_chars)
         except ClientError as exc:
+            self.observer.refused(exc.status, exc.code, started)
             return exc.response()
-        probs = await self._predict_batch(texts)
-        predictions = [p.to_json() for p in to_predictions(self.predictor.label_map, np.asarray(probs))]
+        try:
+            probs = await self.runner.predict(texts)
+        except Exception:
+            self.observer.refused(500, "model_error", started)
+            raise
+        answers = to_predictions(self.predictor.label_map, np.asarray(probs))
+        self.observer.answered(texts, answers, started)
         # A plain JSONResponse skips FastAPI re-validating the response model on the hot path;
         # PredictResponse still documents it in OpenAPI.
-        return JSONResponse({"predictions": predictions, "model": self.model_ref})
+        return JSONResponse({"predictions": [p.to_json() for p in answers], "model": self.model_ref})
 
     @app.get("/healthz", response_model=Health)
     async def healthz(self) -> Health:
@@ -263,26 +275,16 @@ class EmotionClassifier:
             loaded_at=self.loaded_at,
         )
 
+    def __del__(self) -> None:
+        """Serve stops the replica: write what the prediction log still holds."""
+        for part in ("runner", "observer"):
+            if hasattr(self, part):
+                with contextlib.suppress(Exception):  # shutting down: nothing left to tell
+                    getattr(self, part).close()
+
     def check_health(self) -> None:
         """Serve restarts a replica whose model stops answering."""
         probs = self.predictor.predict_proba(["health check"])
         if probs.shape != (1, len(self.predictor.labels)):
             raise RuntimeError(f"model returned shape {probs.shape}")
 
-
-def build(
-    bundle: dict[str, bytes],
-    meta: dict[str, Any],
-    settings: dict[str, Any],
-    replicas: int,
-    cpus: float,
-    gpus: float,
-) -> Any:
-    """The bound application with resources and concurrency sized so batches really fill."""
-    max_batch = int(settings["max_batch_size"])
-    options = {
-        "num_replicas": replicas,
-        "max_ongoing_requests": max(2 * max_batch, 8),
-        "ray_actor_options": {"num_cpus": cpus, **({"num_gpus": gpus} if gpus else {})},
-    }
-    return EmotionClassifier.options(**options).bind(bundle, meta, settings)

@@ -3,11 +3,17 @@
 The server runs on the Ray cluster `--address` / `RAY_ADDRESS` / `emoai cluster up` names; with none,
 a foreground server uses an in-process Ray, and `--detach` starts a private local Ray head that
 `emoai serve stop` ends again. What was started is kept in `$EMOAI_HOME/serve.json`.
+
+A Ray that emoai starts for the server gets the fast ingress (HAProxy straight to the replicas,
+`ingress.py`) in its environment before it starts; a cluster started elsewhere keeps its own, and
+the state records what was detected either way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from emoai_core.base.errors import UnreachableError, UsageError
 from emoai_core.base.settings import SERVE_APP_NAME as APP_NAME
 from emoai_core.base.settings import load_settings
+from emoai_core.serving import ingress
 from emoai_core.serving.bundle import model_bundle
 from emoai_core.serving.options import ServeOptions
 from emoai_core.serving.state import ServeState, clear_state, read_state, write_state
@@ -25,8 +32,9 @@ if TYPE_CHECKING:
     from emoai_core.cluster.local_ray import LocalHead
 
 
-def _settings_for_replicas(opts: ServeOptions) -> dict[str, Any]:
+def _settings_for_replicas(opts: ServeOptions, monitor: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
+        "monitor": monitor,
         "max_batch_size": opts.max_batch_size,
         "batch_wait_ms": opts.batch_wait_ms,
         "max_text_chars": opts.max_text_chars,
@@ -74,17 +82,28 @@ def deploy(
         raise UsageError(f"port {opts.port} on {opts.host} is already in use", "pick another one with --port")
     target = address or resolve_address(None)
     temp_dir = current.temp_dir if running else None
+    files = current.ingress_files if running else None
+    plan = ingress.plan(opts.ingress) if not (running or target) else None  # a Ray emoai starts
     started_head = None
-    if detach and not target:
-        started_head = start_head()
-        target, temp_dir = started_head.address, started_head.temp_dir
     try:
-        actual, url = _deploy_app(target, bundle, meta, opts)
+        if plan is not None:
+            files = plan.files
+            if detach:
+                started_head = start_head(env=plan.env)
+                target, temp_dir = started_head.address, started_head.temp_dir
+            else:
+                os.environ.update(plan.env)  # read by the in-process Ray that connect() starts
+        from emoai_core.serving.observe import monitor_for
+
+        monitor = monitor_for(model_folder, bundle, meta, opts.log_texts)
+        actual, url, found, metrics = _deploy_app(target, bundle, meta, opts, monitor, files)
     except BaseException:
         if started_head is not None:  # leave nothing running behind a failed start
             from emoai_core.cluster.local_ray import stop as stop_local
 
             stop_local(started_head.temp_dir)
+        if plan is not None:
+            ingress.clean(plan.files)
         raise
     deployed = {"run_id": meta.get("run_id"), "version": meta.get("version"), "deployed": time.time()}
     state = ServeState(
@@ -100,6 +119,9 @@ def deploy(
         token_required=bool(opts.token),
         dashboard_url=_dashboard_url(started_head, current if running else None),
         history=((current.history if running else []) + [deployed])[-20:],
+        ingress=found,
+        ingress_files=files,
+        metrics=metrics,
     )
     write_state(state)
     return state
@@ -119,26 +141,36 @@ def _dashboard_url(started_head: LocalHead | None, current: ServeState | None) -
     return (url if url.startswith("http") else f"http://{url}") if url else None
 
 
-def _deploy_app(
-    target: str | None, bundle: dict[str, bytes], meta: dict[str, Any], opts: ServeOptions
-) -> tuple[str, str]:
+def quiet_serve_logs() -> None:
     import logging
 
+    if not load_settings().debug:
+        logging.getLogger("ray.serve").setLevel(logging.WARNING)
+
+
+def _deploy_app(
+    target: str | None,
+    bundle: dict[str, bytes],
+    meta: dict[str, Any],
+    opts: ServeOptions,
+    monitor: dict[str, Any],
+    files: str | None,
+) -> tuple[str, str, str, list[str]]:
+    """Deploy on the Ray at `target`; (Ray address, URL, ingress detected, metrics scrape URLs)."""
     import ray
     from ray import serve
 
     from emoai_core.cluster.ray_env import connect
-    from emoai_core.serving.app import build
+    from emoai_core.serving.bind import build
 
     connect(target)
-    if not load_settings().debug:
-        logging.getLogger("ray.serve").setLevel(logging.WARNING)
+    quiet_serve_logs()
     actual = ray.get_runtime_context().gcs_address  # an in-process Ray has an address too
     serve.start(http_options={"host": opts.host, "port": opts.port})
     app = build(
         bundle,
         meta,
-        _settings_for_replicas(opts),
+        _settings_for_replicas(opts, monitor),
         opts.replicas,
         opts.cpus_per_replica,
         opts.gpus_per_replica,
@@ -146,7 +178,9 @@ def _deploy_app(
     serve.run(app, name=APP_NAME, route_prefix="/", blocking=False)
     url = f"http://{'127.0.0.1' if opts.host in ('0.0.0.0', '::') else opts.host}:{opts.port}"
     wait_healthy(url)
-    return actual, url
+    from emoai_core.serving.metrics import scrape_targets
+
+    return actual, url, str(ingress.detect(files)["kind"]), scrape_targets(ray.nodes())
 
 
 def stop() -> dict[str, Any]:
@@ -162,6 +196,7 @@ def stop() -> dict[str, Any]:
             from emoai_core.cluster.ray_env import connect
 
             connect(state.address)
+            quiet_serve_logs()
             serve.delete(APP_NAME)
             serve.shutdown()
         except (UnreachableError, ConnectionError):
@@ -174,6 +209,7 @@ def stop() -> dict[str, Any]:
         ray.shutdown()
         stop_local(state.temp_dir)
         stopped_ray = True
+    ingress.clean(state.ingress_files)
     clear_state()
     return {"stopped": True, "url": state.url, "stopped_ray": stopped_ray}
 
@@ -191,6 +227,8 @@ def serve_foreground(
     from ray import serve
 
     state = deploy(model_folder, opts, address=address, detach=False, model_name=model_name)
+    # Ray replaced the SIGTERM handler: a plain `kill` would end this process without stopping Serve
+    signal.signal(signal.SIGTERM, _interrupt)
     if on_ready:
         on_ready(state)
     try:
@@ -203,3 +241,8 @@ def serve_foreground(
         finally:
             clear_state()
             ray.shutdown()
+            ingress.clean(state.ingress_files)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

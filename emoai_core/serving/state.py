@@ -25,6 +25,9 @@ class ServeState:
     temp_dir: str | None = None  # set when emoai started a private Ray head for the server
     token_required: bool = False
     dashboard_url: str | None = None  # where `emoai dashboard` reads the Serve app's replicas
+    ingress: str | None = None  # what `ingress.detect` found after the deploy: haproxy | proxy | …
+    ingress_files: str | None = None  # this machine's HAProxy folder, removed at stop
+    metrics: list[str] = field(default_factory=list)  # Prometheus scrape URLs of Ray's nodes
     history: list[dict[str, Any]] = field(default_factory=list)
 
 

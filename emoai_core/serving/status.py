@@ -1,6 +1,8 @@
-"""Is the server up, and what does it run: health, Serve's application and replica states, the model.
+"""Is the server up, and what does it run: health, Serve's application and replica states, the model,
+the ingress and where Prometheus scrapes its metrics.
 
-Answered over HTTP (`/healthz`, `/model`) and from Serve's controller when the cluster is reachable.
+Answered over HTTP (`/healthz`, `/model`) and from Serve's controller when the cluster is reachable
+(the ingress is detected there; without the cluster, what the deploy detected is shown).
 """
 
 from __future__ import annotations
@@ -56,9 +58,13 @@ def status(token: str | None = None) -> dict[str, Any]:
         "version": state.version,
         "uptime_s": time.time() - state.started,
         "healthy": is_running(state),
+        "ingress": {"kind": state.ingress or "unknown", "detected": "at deploy"},
+        "metrics": list(state.metrics),
     }
     if state.address:
         info["application"] = _serve_status(state.address)
+        if info["application"]["status"] != "UNREACHABLE":
+            info.update(_live_ingress_and_metrics(state))
     if info["healthy"]:
         info["served_model"] = _served_model(state, token)
     return info
@@ -90,6 +96,16 @@ def _serve_status(address: str) -> dict[str, Any]:
         "deployments": deployments,
         "route_prefix": getattr(app, "route_prefix", "/") or "/",
     }
+
+
+def _live_ingress_and_metrics(state: ServeState) -> dict[str, Any]:
+    import ray
+
+    from emoai_core.serving.ingress import detect
+    from emoai_core.serving.metrics import scrape_targets
+
+    found = detect(state.ingress_files)
+    return {"ingress": {**found, "detected": "now"}, "metrics": scrape_targets(ray.nodes()) or list(state.metrics)}
 
 
 def _served_model(state: ServeState, token: str | None) -> dict[str, Any] | None:

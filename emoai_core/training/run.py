@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
 from emoai_core.base.events import emit
+from emoai_core.tracking.progress import steps_per_epoch
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase, RunStarted
 from emoai_core.training.plan import Plan, plan_run
@@ -95,7 +96,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     rows_per_worker = train_rows // cfg.num_workers
     if rows_per_worker == 0:
         raise UsageError(f"{train_rows} training rows cannot feed {cfg.num_workers} workers")
-    steps = -(-rows_per_worker // cfg.batch_size)
+    steps = steps_per_epoch(train_rows, cfg.num_workers, cfg.batch_size)
     if resume_run is None:
         run_id, run_name = start_run(client, plan, cpu, train_rows, opts.kind, opts.parent_run_id)
         resumed_from = 0

@@ -47,6 +47,7 @@ class FakeRuns:
         self.delay = 0.0
         self.fail: str | None = None
         self.gate: threading.Event | None = None  # when set, a poll blocks until the test releases it
+        self.progress: dict[str, object] = {}  # run id -> EpochProgress for running runs
         self._lock = threading.Lock()
 
     def runs(self) -> list[RunSummary]:
@@ -77,7 +78,13 @@ class FakeRuns:
             "val_macro_f1": [(1, 0.8), (2, 0.86), (3, 0.89), (4, 0.9)],
         }
         return RunDetail(
-            summary, {"lr": "0.0002", "epochs": "4"}, {"emoai.kind": "train"}, history, "3", ["production"]
+            summary,
+            {"lr": "0.0002", "epochs": "4"},
+            {"emoai.kind": "train"},
+            history,
+            "3",
+            ["production"],
+            self.progress.get(run_id),
         )
 
     def promote(self, run_id: str) -> str:
@@ -93,16 +100,24 @@ class FakeRuns:
 class FakeCluster:
     def __init__(self, view: ClusterView | None = None) -> None:
         self.view = view
+        self.delay = 0.0
 
     def cluster(self) -> ClusterView | None:
+        import time
+
+        time.sleep(self.delay)
         return self.view
 
 
 class FakeServing:
     def __init__(self, view: ServingView | None = None) -> None:
         self.view = view
+        self.delay = 0.0
 
     def serving(self) -> ServingView | None:
+        import time
+
+        time.sleep(self.delay)
         return self.view
 
 
@@ -127,7 +142,23 @@ def serving_view() -> ServingView:
             "deployments": {"EmotionClassifier": {"status": "HEALTHY", "replica_states": {"RUNNING": 2}}},
         }
     ]
-    return ServingView("http://127.0.0.1:8000", True, "@production", "01" + "ab" * 15, "3", 125.0, apps)
+    live = {
+        "requests": 412, "texts": 430, "req_per_s": 6.87, "errors": 3, "error_rate": 0.0073,
+        "latency_ms": {"p50": 11.2, "p90": 25.0, "p99": 48.6},
+        "labels": {"joy": 0.41, "sadness": 0.3, "anger": 0.14, "fear": 0.1, "love": 0.05},
+        "confidence": {"mean": 0.83, "p10": 0.5, "below_0.5": 0.08},
+    }  # fmt: skip
+    checks = [
+        {"name": "label distribution", "drift": False, "effect": 0.06},
+        {"name": "confidence", "drift": False, "effect": 0.04},
+        {"name": "text length", "drift": True, "effect": 0.41},
+        {"name": "unknown-token share", "drift": True, "effect": 0.62},
+    ]
+    drift = {"model": "01" + "ab" * 15, "version": "3", "texts": 1650, "drift": True, "checks": checks}
+    return ServingView(
+        "http://127.0.0.1:8000", True, "@production", "01" + "ab" * 15, "3", 125.0, apps,
+        ingress="haproxy", metrics=["http://127.0.0.1:44217/metrics"], live=live, drift=drift,
+    )  # fmt: skip
 
 
 def sources(

@@ -37,6 +37,7 @@ class RunDetail:
     history: dict[str, list[tuple[int, float]]]  # metric -> [(epoch, value), ...]
     version: str | None
     aliases: list[str]
+    progress: Any = None  # a running run's `tracking.progress.EpochProgress` (step, samples/s, ETA)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ class ServingView:
     version: str | None
     uptime_s: float
     apps: list[dict[str, Any]] = field(default_factory=list)  # name, status, route_prefix, deployments
+    ingress: str | None = None  # haproxy | proxy, as detected at deploy
+    metrics: list[str] = field(default_factory=list)  # Prometheus scrape URLs
+    live: dict[str, Any] | None = None  # `monitoring.summary.summarize` of the last LIVE_S seconds
+    drift: dict[str, Any] | None = None  # `monitoring.report.model_drift` of the last DRIFT_S seconds
+    live_s: float = 60.0
+    drift_s: float = 900.0
 
 
 class RunsSource(Protocol):

@@ -48,6 +48,11 @@ class MlflowRuns:
         info = show_run(run_id, self.client())
         history = {k: [(int(e), float(v)) for e, v in pts] for k, pts in info["history"].items()}
         row = _RowView(info)
+        progress = None
+        if info.get("status") == "RUNNING":
+            from emoai_core.tracking.progress import run_progress
+
+            progress = run_progress(self.client(), info["run_id"], info["params"])
         return RunDetail(
             summary=summary_from_row(row),
             params=info["params"],
@@ -55,6 +60,7 @@ class MlflowRuns:
             history=history,
             version=info["version"],
             aliases=list(info["aliases"]),
+            progress=progress,
         )
 
     def promote(self, run_id: str) -> str:

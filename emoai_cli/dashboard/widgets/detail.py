@@ -36,6 +36,22 @@ def headline(detail: RunDetail) -> Text:
     )
 
 
+def progress_line(detail: RunDetail, width: int = 30) -> Text:
+    """The running epoch between epoch points: step, a bar, samples/s, time left."""
+    p = detail.progress
+    if p is None:
+        return Text("")
+    filled = round(width * p.step / p.steps) if p.steps else 0
+    epochs = f"/{p.epochs}" if p.epochs else ""
+    rate = f"{p.samples_per_s:.1f} samples/s" if p.samples_per_s else "timing…"
+    eta = f"epoch ends in {duration(p.eta_s)}" if p.eta_s is not None else ""
+    return Text.assemble(
+        f"epoch {p.epoch}{epochs}  step {p.step}/{p.steps}  ",
+        ("█" * filled, "yellow"), ("·" * (width - filled), "dim"),
+        f"  {100 * p.step / max(p.steps, 1):.0f} %  ·  {rate}  ·  loss {p.loss:.3f}" + (f"  ·  {eta}" if eta else ""),
+    )  # fmt: skip
+
+
 def facts_table(detail: RunDetail) -> Table:
     table = Table(title="Params and tags", title_justify="left", expand=True, show_header=False)
     table.add_column("key", style="bold")
@@ -90,6 +106,7 @@ class RunDetailScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text(f"run {self.run_id} — loading…"), id="detail-head")
+        yield Static("", id="detail-progress")
         with Horizontal(id="plots"):
             yield PlotextPlot(id="plot-loss")
             yield PlotextPlot(id="plot-scores")
@@ -113,6 +130,9 @@ class RunDetailScreen(Screen):
             return
         self.detail = detail
         head.update(headline(detail))
+        bar = self.query_one("#detail-progress", Static)
+        bar.update(progress_line(detail))
+        bar.display = detail.progress is not None
         draw(self.query_one("#plot-loss", PlotextPlot), detail, LOSS, "loss")
         draw(self.query_one("#plot-scores", PlotextPlot), detail, SCORES, "validation accuracy / macro-F1")
         self.query_one("#detail-facts", Static).update(facts_table(detail))

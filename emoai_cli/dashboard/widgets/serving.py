@@ -1,6 +1,9 @@
-"""The serving pane: the server `emoai serve` runs, its model, and Serve's replica states."""
+"""The serving pane: the server `emoai serve` runs, its model, Serve's replica states, and from the
+prediction log its live traffic (req/s, latency, errors), label mix and drift state."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -46,6 +49,61 @@ def apps_table(apps: list[dict]) -> RenderableType:
     return table
 
 
+INGRESS = {"haproxy": "HAProxy → replicas", "proxy": "Serve's Python proxy"}
+DRIFT = {True: ("drift", "bold red"), False: ("no drift", "green"), None: ("no verdict", "dim")}
+
+
+def _ms(value: Any) -> str:
+    return f"{value:.0f} ms" if isinstance(value, int | float) else "-"
+
+
+def traffic_table(view: ServingView) -> RenderableType:
+    live = view.live
+    if not live or not live["requests"]:
+        return Text(f"No predictions in the last {view.live_s:.0f} s.", style="dim")
+    table = Table(title=f"Traffic — last {view.live_s:.0f} s", title_justify="left", expand=True)
+    for col in ("req/s", "p50", "p99", "errors", "confidence"):
+        table.add_column(col, justify="right")
+    errors = Text(f"{live['errors']} ({100 * live['error_rate']:.1f} %)", style="red" if live["errors"] else "")
+    mean = live["confidence"]["mean"]
+    table.add_row(
+        f"{live['req_per_s']:.1f}", _ms(live["latency_ms"]["p50"]), _ms(live["latency_ms"]["p99"]), errors,
+        f"{mean:.2f}" if mean is not None else "-",
+    )  # fmt: skip
+    return table
+
+
+def label_mix(view: ServingView, width: int = 30) -> RenderableType:
+    shares = (view.live or {}).get("labels") or {}
+    if not shares:
+        return Text("")
+    table = Table(title="Label mix", title_justify="left", show_header=False, box=None)
+    table.add_column("label")
+    table.add_column("bar")
+    table.add_column("share", justify="right")
+    for label, share in shares.items():
+        filled = round(width * share)
+        table.add_row(label, Text("█" * filled + "·" * (width - filled), style="cyan"), f"{100 * share:.0f} %")
+    return table
+
+
+def drift_view(view: ServingView) -> RenderableType:
+    drift = view.drift
+    window = f"last {view.drift_s / 60:.0f} min"
+    if drift is None:
+        return Text(f"Drift ({window}): no predictions yet.", style="dim")
+    word, style = DRIFT[drift.get("drift")]
+    head = Text.assemble(f"Drift ({window}, {drift['texts']:,} texts): ", (word, style))
+    if "error" in drift:
+        return Group(head, Text(drift["error"], style="dim"))
+    parts = []
+    for check in drift.get("checks", []):
+        mark, style = DRIFT[check["drift"]]
+        effect = f" (effect {check['effect']:.2f})" if check["effect"] is not None else ""
+        parts.append(Text.assemble(f"  {check['name']}: ", (mark, style), (f"{effect}", "dim")))
+    return Group(head, *parts)
+
+
 def render_serving(view: ServingView) -> RenderableType:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
@@ -58,8 +116,15 @@ def render_serving(view: ServingView) -> RenderableType:
     facts.add_row("version", f"v{view.version}" if view.version else "-")
     facts.add_row("run", view.run_id or "-")
     facts.add_row("uptime", duration(view.uptime_s))
-    facts.add_row("routes", "POST /predict · GET /healthz · GET /model")
-    return Group(facts, Text(""), apps_table(view.apps))
+    facts.add_row("routes", "GET / (try it) · POST /predict · GET /healthz · GET /model")
+    if view.ingress:
+        facts.add_row("ingress", INGRESS.get(view.ingress, view.ingress))
+    if view.metrics:
+        facts.add_row("metrics", " · ".join(view.metrics))
+    blank = Text("")
+    return Group(
+        facts, blank, traffic_table(view), label_mix(view), blank, drift_view(view), blank, apps_table(view.apps)
+    )
 
 
 class ServingPane(VerticalScroll):

@@ -96,3 +96,21 @@ def test_stop_of_a_server_without_ray_to_reach_forgets_it():
 
     assert stop() == {"stopped": True, "url": "http://127.0.0.1:1", "stopped_ray": False}
     assert read_state() is None
+
+
+def test_an_unknown_ingress_is_refused_first(bundle):
+    with pytest.raises(UsageError, match="--ingress fast is not one of auto, haproxy, proxy"):
+        deploy(bundle, ServeOptions(ingress="fast", port=_free_port()))
+    assert read_state() is None
+
+
+def test_stop_removes_the_haproxy_folder_it_recorded(tmp_path):
+    import tempfile
+
+    files = tempfile.mkdtemp(prefix="emoai-hap-test-", dir="/tmp")
+    write_state(ServeState("http://127.0.0.1:1", None, "127.0.0.1", 1, None, None, "m", time.time(), ingress_files=files))
+    from pathlib import Path
+
+    assert Path(files).is_dir()
+    assert stop()["stopped"] is True
+    assert not Path(files).exists()

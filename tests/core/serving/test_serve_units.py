@@ -109,3 +109,12 @@ def test_predict_endpoint_unreachable(cli):
 
     result = cli("predict", "--endpoint", f"http://127.0.0.1:{free_port()}", "hello")
     assert result.exit_code == 3 and "cannot reach the model server" in result.stderr
+
+
+def test_the_bound_application_has_no_access_log_and_room_for_a_batch():
+    from emoai_core.serving.bind import build
+
+    app = build({}, {}, {"max_batch_size": 32}, replicas=2, cpus=1.0, gpus=0)
+    deployment = app._bound_deployment
+    assert deployment.num_replicas == 2 and deployment._deployment_config.max_ongoing_requests == 64
+    assert deployment._deployment_config.logging_config["enable_access_log"] is False

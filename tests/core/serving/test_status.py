@@ -106,3 +106,15 @@ def test_wait_healthy_gives_up_naming_the_server():
         EmoaiError, match=f"the server at {url} did not become healthy in 1 s \\(ConnectError\\)"
     ):
         wait_healthy(url, timeout=1.0)
+
+
+def test_without_the_cluster_the_ingress_and_metrics_found_at_deploy_are_shown():
+    url = f"http://127.0.0.1:{_closed_port()}"
+    state = _state(url, started=time.time())
+    state.ingress, state.metrics = "haproxy", ["http://127.0.0.1:9999/metrics"]
+    write_state(state)
+
+    info = status()
+
+    assert info["ingress"] == {"kind": "haproxy", "detected": "at deploy"}
+    assert info["metrics"] == ["http://127.0.0.1:9999/metrics"]
