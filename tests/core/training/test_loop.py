@@ -46,6 +46,7 @@ def ctx(tiny_model_dir):
         train_chunks=[chunk],
         val_chunks=[chunk],
         progress=SimpleNamespace(step=lambda *args: steps.append(args), steps=steps),
+        sources=(),
     )
 
 

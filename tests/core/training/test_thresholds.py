@@ -23,7 +23,7 @@ def test_thresholds_are_fitted_per_label_on_validation_and_scored_there(multilab
     rows = [["joy"], ["anger"], ["joy", "anger"], []] * 5
     texts = ["happy", "furious", "happy furious", "weather"] * 5
     data = SimpleNamespace(read_split=lambda split: (texts, rows) if split == "validation" else pytest.fail(split))
-    plan = SimpleNamespace(data=data, labels=labels, config=SimpleNamespace(max_length=16))
+    plan = SimpleNamespace(data=data, sources=(), labels=labels, config=SimpleNamespace(max_length=16))
 
     fitted, metrics = fit_on_validation(model_dir, plan)
 
