@@ -38,7 +38,10 @@ def _render(texts: list[str], predictions: list[Any], top_k: int | None) -> None
     out = console.out()
     for text, pred in zip(texts, predictions, strict=True):
         line = Text()
-        if pred.labels is None:
+        if pred.abstained:
+            line.append("no emotion", style="bold")
+            line.append(f" (top: {pred.label} {pred.score:.2f}, below the model's abstain threshold)  ")
+        elif pred.labels is None:
             line.append(f"{pred.label}", style="bold green")
             line.append(f" {pred.score:.2f}  ")
         else:  # multi-label: every label at or above its threshold

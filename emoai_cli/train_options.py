@@ -65,6 +65,13 @@ TRAIN_OPTIONS: list[inspect.Parameter] = [
         RECIPE,
     ),
     _option("limit", int, "Train on the first N rows (quick runs).", RECIPE),
+    _option(
+        "abstain_data",
+        str,
+        "Single-label: a data version with our labels plus neutral texts; fits a 'no emotion' threshold.",
+        RECIPE,
+    ),
+    _option("abstain_label", str, "The label of the neutral texts in --abstain-data (default: neutral).", RECIPE),
     _option("experiment", str, f"MLflow experiment {_default('experiment')}.", TRACKING),
     _option("run_name", str, "MLflow run name (default: generated).", TRACKING),
 ]

@@ -36,6 +36,7 @@ class Prediction:
     probabilities: dict[str, float]
     labels: tuple[str, ...] | None = None  # multi-label: every label at or above its threshold
     below_threshold: bool = False  # multi-label: no label passed; `labels` holds the top one
+    abstained: bool | None = None  # a model with an abstain threshold: True = "no emotion here"
 
     def top(self, k: int | None) -> list[tuple[str, float]]:
         ranked = sorted(self.probabilities.items(), key=lambda kv: -kv[1])
@@ -46,6 +47,8 @@ class Prediction:
         if self.labels is not None:  # single-label answers keep their shape
             out["labels"] = list(self.labels)
             out["below_threshold"] = self.below_threshold
+        if self.abstained is not None:  # only models calibrated to abstain answer it
+            out["abstained"] = self.abstained
         out["probabilities"] = dict(self.top(top_k))
         return out
 
@@ -58,6 +61,7 @@ class Prediction:
             {k: float(v) for k, v in data["probabilities"].items()},
             tuple(labels) if labels is not None else None,
             bool(data.get("below_threshold", False)),
+            data.get("abstained"),
         )
 
 
@@ -109,7 +113,8 @@ def to_predictions(
         best = int(row.argmax())
         scores = {n: float(p) for n, p in zip(names, row, strict=True)}
         if cuts is None:
-            out.append(Prediction(names[best], float(row[best]), scores))
+            abstained = None if label_map.abstain is None else bool(row[best] < label_map.abstain)
+            out.append(Prediction(names[best], float(row[best]), scores, abstained=abstained))
             continue
         passed = [i for i in np.argsort(-row) if row[i] >= cuts[i]]
         chosen = tuple(names[i] for i in passed) or (names[best],)

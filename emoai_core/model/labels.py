@@ -46,6 +46,8 @@ class LabelMap:
     names: tuple[str, ...]
     task: str = SINGLE_LABEL
     thresholds: tuple[float, ...] | None = None  # multi-label: one decision threshold per label
+    # single-label: below this top probability the model says "no emotion here" (fitted on neutral texts)
+    abstain: float | None = None
 
     def __post_init__(self) -> None:
         if len(set(self.names)) != len(self.names):
@@ -60,7 +62,10 @@ class LabelMap:
         return cls(tuple(str(n) for n in names), task)
 
     def with_thresholds(self, thresholds: Iterable[float]) -> LabelMap:
-        return LabelMap(self.names, self.task, tuple(float(t) for t in thresholds))
+        return LabelMap(self.names, self.task, tuple(float(t) for t in thresholds), self.abstain)
+
+    def with_abstain(self, abstain: float | None) -> LabelMap:
+        return LabelMap(self.names, self.task, self.thresholds, abstain)
 
     @property
     def multi_label(self) -> bool:
@@ -101,6 +106,8 @@ class LabelMap:
             data["task"] = self.task
         if self.thresholds is not None:
             data["thresholds"] = list(self.thresholds)
+        if self.abstain is not None:
+            data["abstain"] = self.abstain
         return data
 
     @classmethod
@@ -110,6 +117,7 @@ class LabelMap:
             tuple(str(n) for n in data["labels"]),
             data.get("task") or SINGLE_LABEL,
             tuple(float(t) for t in thresholds) if thresholds is not None else None,
+            float(data["abstain"]) if data.get("abstain") is not None else None,
         )
 
     def save(self, directory: Path) -> Path:

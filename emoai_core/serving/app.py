@@ -55,6 +55,9 @@ class PredictionOut(BaseModel):
     below_threshold: bool | None = Field(
         None, description="Multi-label models only: no label reached its threshold; `labels` holds the top one."
     )
+    abstained: bool | None = Field(
+        None, description="Models calibrated to abstain: true when the text carries no emotion the model knows."
+    )
     probabilities: dict[str, float]
 
 

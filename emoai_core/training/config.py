@@ -43,6 +43,10 @@ class TrainConfig(BaseModel):
     )
     checkpoint_metric: Literal["val_loss", "val_macro_f1", "val_accuracy"] = D["checkpoint_metric"]
     limit: int | None = Field(None, ge=1, description="train on the first N rows only")
+    abstain_data: str | None = Field(
+        None, description="a data version with our labels plus --abstain-label; fits the 'no emotion' threshold"
+    )
+    abstain_label: str = Field("neutral", description="the label of texts without emotion in --abstain-data")
     mix: str | None = Field(None, description="weights of the data sources, e.g. 1,1 (default: every row of each)")
     normalize: str | None = Field(
         None, description="input normalisation saved with the model: social | none | steps (users,urls,emoji,repeats,lowercase)"

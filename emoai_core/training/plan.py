@@ -29,6 +29,7 @@ class Plan:
     normalizer: Normalizer = Normalizer()  # input normalisation, saved with the model
     sources: tuple[DataVersion, ...] = ()  # every data version trained on (data is the first)
     mix: tuple[float, ...] | None = None  # per-source weights (training.sources)
+    abstain_data: DataVersion | None = None  # neutral + emotional texts that fit the abstain threshold
 
     @property
     def multi_source(self) -> bool:
@@ -67,7 +68,25 @@ def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
         counts = label_counts(dv, config.limit)
     else:
         counts = mixed_label_counts(src.train_table(versions, mix, config.seed, config.limit), labels)
-    return Plan(config, dv, labels, source, counts, normalizer, tuple(versions), mix)
+    abstain = _abstain_data(config, labels)
+    return Plan(config, dv, labels, source, counts, normalizer, tuple(versions), mix, abstain)
+
+
+def _abstain_data(config: TrainConfig, labels: LabelMap) -> DataVersion | None:
+    """--abstain-data must hold our labels plus the neutral one, and only for single-label models."""
+    if not config.abstain_data:
+        return None
+    from emoai_core.data.versions import resolve_version
+
+    dv = resolve_version(config.abstain_data)
+    expected = {*labels.names, config.abstain_label}
+    if labels.multi_label or dv.task != labels.task or set(dv.label_map.names) != expected:
+        raise UsageError(
+            f"--abstain-data {dv.ref} must be single-label data with the labels {', '.join(sorted(expected))} "
+            f"(it has {', '.join(dv.label_map.names)})",
+            f"map it so: its emotions onto ours and its neutral texts onto '{config.abstain_label}'",
+        )
+    return dv
 
 
 def mixed_label_counts(table: object, labels: LabelMap) -> tuple[int, ...]:

@@ -183,6 +183,13 @@ def _log_best(
             labels, metrics = fit_on_validation(Path(tmp), plan)
             labels.save(Path(tmp))
             tracker.log_final(metrics)
+        elif plan.abstain_data is not None:
+            from emoai_core.training.abstain import fit_on_abstain_data
+
+            emit(on_event, Phase(f"fitting the abstain threshold on {plan.abstain_data.ref}"))
+            labels, metrics = fit_on_abstain_data(Path(tmp), plan)
+            labels.save(Path(tmp))
+            tracker.log_final(metrics)
         emit(on_event, Phase("registering model"))
         return log_model(run_id, Path(tmp), labels, cfg.model_dump(), cfg.max_length, opts.register)
 

@@ -32,6 +32,8 @@ NOT_TUNABLE = (
     "gpu_per_worker",
     "limit",
     "mix",
+    "abstain_data",
+    "abstain_label",
 )
 
 DEFAULT_SPACE: dict[str, dict[str, list]] = {
