@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,28 @@ def emoai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def default_sigint():
+    """Ctrl-C raises KeyboardInterrupt in every test, however the suite was started.
+
+    A shell starts background jobs (`cmd &`, nohup) with SIGINT ignored, and Python then installs
+    no handler: tests of Ctrl-C behaviour would see nothing. Each test sets the state it needs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def sigint_default_in_child() -> None:
+    """`preexec_fn` for subprocesses a test interrupts: SIGINT at its default even if ours is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
