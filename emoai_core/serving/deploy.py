@@ -33,6 +33,7 @@ def _settings_for_replicas(opts: ServeOptions) -> dict[str, Any]:
         "max_batch_texts": opts.max_batch_texts,
         "threads": max(1, int(opts.cpus_per_replica)),
         "token_sha256": hashlib.sha256(opts.token.encode()).hexdigest() if opts.token else None,
+        "max_body_bytes": opts.body_limit,
     }
 
 
