@@ -117,15 +117,22 @@ def ray_session():
     import ray
 
     from emoai_core.base.settings import ensure_service_env
+    from emoai_core.cluster import in_process
 
     ensure_service_env()
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="ERROR",
+            _temp_dir=in_process.claim(),
+        )
     from emoai_core.cluster.ray_env import _quiet_ray_data
 
     _quiet_ray_data()
     yield ray
-    ray.shutdown()
+    in_process.release()  # ray.shutdown(), then its agents and its temp folder
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -124,7 +123,9 @@ def create_run(
     from mlflow.entities import Param
 
     experiment_id = ensure_experiment(mlflow_client, experiment)
-    all_tags = {**tags, "emoai.pid": str(os.getpid()), "emoai.host": socket.gethostname()}
+    from emoai_core.tracking.liveness import driver_identity
+
+    all_tags = {**tags, **driver_identity(os.getpid())}
     commit = git_commit()
     if commit:
         all_tags["mlflow.source.git.commit"] = commit
