@@ -86,7 +86,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     quiet_libraries()
     started = time.time()
     cfg = plan.config
-    client = tracking_client()
+    client = tracking_client(write=True)  # a locked or read-only store fails here, before Ray starts
     emit(on_event, Phase("starting Ray"))
     ray_env.connect(opts.address)
     scaling, cpu = scaling_for(cfg, opts.wait)
@@ -141,7 +141,8 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         raise
     except Exception as exc:
         tracker.finish("FAILED")
-        raise EmoaiError(_failure_message(exc, [f.error for f in pump.failures]), _next_step(run_id)) from exc
+        message = _failure_message(exc, [f.error for f in pump.failures])
+        raise EmoaiError(message, _next_step(run_id, message)) from exc
     best, best_metrics = best_checkpoint(result, cfg)
     try:
         version = _log_best(plan, best, run_id, tracker, opts, on_event)
@@ -165,12 +166,15 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     )
 
 
-def _next_step(run_id: str) -> str:
+def _next_step(run_id: str, message: str = "") -> str:
     """The hint after a failed run: `--resume` only when a checkpoint was saved to resume from."""
+    from emoai_core.base.errors import is_disk_full
+    from emoai_core.base.settings import paths
     from emoai_core.training.checkpoints import last_checkpoint_epoch
 
+    cause = f"free disk space under {paths().ray_storage}" if is_disk_full(message) else "fix the cause"
     if last_checkpoint_epoch(run_id):
-        return f"fix the cause, then continue from the last checkpoint: emoai train --resume {run_id}"
+        return f"{cause}, then continue from the last checkpoint: emoai train --resume {run_id}"
     return "fix the cause, then start again: no checkpoint was saved (see 'emoai train --help')"
 
 
@@ -221,7 +225,7 @@ def resume(ref: str, opts: RunOptions | None = None, *, on_event: Callable | Non
     from emoai_core.tracking.store import client as tracking_client
     from emoai_core.training.checkpoints import last_checkpoint_epoch
 
-    client = tracking_client()
+    client = tracking_client(write=True)
     run = liveness.settle(client, [resolve_run(ref, client=client)])[0]
     if liveness.driven_here(run):
         raise UsageError(

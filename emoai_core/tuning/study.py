@@ -139,7 +139,7 @@ def tune(
     check_metric(opts.metric, opts.mode, plan.labels)
     quiet_libraries()
     started = time.time()
-    client = tracking_client()
+    client = tracking_client(write=True)
     ray_env.connect(address)
     concurrent = min(opts.max_concurrent, opts.num_trials)
     cpu = trial_cpus(fixed, concurrent, wait)
