@@ -65,10 +65,14 @@ def test_ctrl_c_at_each_stage_of_promote_changes_nothing(env, emoai_home, two_ru
     if promoted == "first":
         assert now == before  # same alias, same local copy, no staging folder left
     else:  # alias and copy moved together: both name the second run's version
-        assert now["aliases"] == {"production": 2} and now["copy"] == second and now["folders"] == ["production"]
+        assert (
+            now["aliases"] == {"production": 2} and now["copy"] == second and now["folders"] == ["production"]
+        )
     started = time.monotonic()
     again = emoai(env, "runs", "promote", second, "--json")
     assert again.code == 0, again.stderr
     after = _state(emoai_home)
     assert after["copy"] == second and after["folders"] == ["production"] and not stopped.left
-    record(f"ctrl-c during promote ({stage})", survived=True, data_lost=0, recovery_s=time.monotonic() - started)
+    record(
+        f"ctrl-c during promote ({stage})", survived=True, data_lost=0, recovery_s=time.monotonic() - started
+    )

@@ -33,7 +33,10 @@ def store(env, emoai_home, tiny_model_dir, gen_data):
 def _snapshot(db):
     con = sqlite3.connect(db)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall() for t in ("runs", "model_versions", "registered_model_aliases", "tags", "params")}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()
+            for t in ("runs", "model_versions", "registered_model_aliases", "tags", "params")
+        }
     finally:
         con.close()
 

@@ -13,7 +13,18 @@ import pytest
 from harness import Emoai, emoai, kill_session, leftovers, record, session_pids
 
 pytestmark = pytest.mark.slow
-TINY = ["--lr", "0.005", "--batch-size", "16", "--max-length", "32", "--num-workers", "1", "--cpu-per-worker", "1"]
+TINY = [
+    "--lr",
+    "0.005",
+    "--batch-size",
+    "16",
+    "--max-length",
+    "32",
+    "--num-workers",
+    "1",
+    "--cpu-per-worker",
+    "1",
+]
 
 
 def _train(gen_data, tiny_model_dir, epochs=2):
@@ -50,7 +61,9 @@ def _versions():
 
 
 def test_ctrl_c_before_the_first_checkpoint_says_nothing_was_saved(env, gen_data, tiny_model_dir):
-    stopped = emoai(env, *_train(gen_data, tiny_model_dir), ctrl_c_at="emoai_core.tracking.tracker:Tracker.log_step")
+    stopped = emoai(
+        env, *_train(gen_data, tiny_model_dir), ctrl_c_at="emoai_core.tracking.tracker:Tracker.log_step"
+    )
     assert stopped.code == 130, stopped.stderr
     assert "nothing was saved" in stopped.stderr and "--resume" not in stopped.stderr
     assert not stopped.left, stopped.left
@@ -62,11 +75,18 @@ def test_ctrl_c_before_the_first_checkpoint_says_nothing_was_saved(env, gen_data
     again = emoai(env, *_hint_command(stopped.stderr), "--json")  # the hint, run as printed
     assert again.code == 0, again.stderr
     assert _epochs(again.json()["run_id"]) == [1, 2] and not again.left
-    record("ctrl-c in train before a checkpoint", survived=True, data_lost=0, recovery_s=time.monotonic() - started)
+    record(
+        "ctrl-c in train before a checkpoint",
+        survived=True,
+        data_lost=0,
+        recovery_s=time.monotonic() - started,
+    )
 
 
 def test_ctrl_c_after_a_checkpoint_offers_resume_and_resume_finishes(env, gen_data, tiny_model_dir):
-    stopped = emoai(env, *_train(gen_data, tiny_model_dir, 3), ctrl_c_at="emoai_core.tracking.tracker:Tracker.log_epoch")
+    stopped = emoai(
+        env, *_train(gen_data, tiny_model_dir, 3), ctrl_c_at="emoai_core.tracking.tracker:Tracker.log_epoch"
+    )
     assert stopped.code == 130, stopped.stderr
     assert "checkpoint of epoch 1 is kept" in stopped.stderr and not stopped.left, stopped.left
     (run,) = _runs()
@@ -78,14 +98,24 @@ def test_ctrl_c_after_a_checkpoint_offers_resume_and_resume_finishes(env, gen_da
     assert resumed.code == 0, resumed.stderr
     assert _client().get_run(run.info.run_id).info.status == "FINISHED"
     assert _epochs(run.info.run_id) == [1, 2, 3] and not resumed.left
-    record("ctrl-c in train after a checkpoint", survived=True, data_lost=0, recovery_s=time.monotonic() - started)
+    record(
+        "ctrl-c in train after a checkpoint",
+        survived=True,
+        data_lost=0,
+        recovery_s=time.monotonic() - started,
+    )
 
 
 @pytest.mark.parametrize(
     ("stage", "where"),
-    [("tokenizing", "emoai_core.training.datasets:tokenized"), ("registering", "emoai_core.tracking.registry:log_model")],
+    [
+        ("tokenizing", "emoai_core.training.datasets:tokenized"),
+        ("registering", "emoai_core.tracking.registry:log_model"),
+    ],
 )
-def test_ctrl_c_while_tokenizing_or_registering_leaves_nothing_partial(env, gen_data, tiny_model_dir, stage, where):
+def test_ctrl_c_while_tokenizing_or_registering_leaves_nothing_partial(
+    env, gen_data, tiny_model_dir, stage, where
+):
     stopped = emoai(env, *_train(gen_data, tiny_model_dir, 1), ctrl_c_at=where)
     assert stopped.code == 130, stopped.stderr
     assert "Traceback" not in stopped.stderr and not stopped.left, stopped.left
@@ -96,7 +126,9 @@ def test_ctrl_c_while_tokenizing_or_registering_leaves_nothing_partial(env, gen_
     again = emoai(env, *(_hint_command(stopped.stderr) if runs else _train(gen_data, tiny_model_dir, 1)))
     assert again.code == 0, again.stderr
     assert [len(v) for v in _versions().values()] == [1] and not again.left
-    record(f"ctrl-c in train while {stage}", survived=True, data_lost=0, recovery_s=time.monotonic() - started)
+    record(
+        f"ctrl-c in train while {stage}", survived=True, data_lost=0, recovery_s=time.monotonic() - started
+    )
 
 
 def _wait_for(predicate, timeout, what):
@@ -125,7 +157,9 @@ def _train_worker(sid):
     return None
 
 
-def test_a_training_worker_sigkilled_mid_epoch_is_replaced_and_no_epoch_is_lost(env, gen_data, tiny_model_dir):
+def test_a_training_worker_sigkilled_mid_epoch_is_replaced_and_no_epoch_is_lost(
+    env, gen_data, tiny_model_dir
+):
     command = Emoai(env, _train(gen_data, tiny_model_dir, 4)).start()
     try:
         run = _wait_for(lambda: _epoch_logged(1), 300, "the first epoch")
@@ -142,7 +176,12 @@ def test_a_training_worker_sigkilled_mid_epoch_is_replaced_and_no_epoch_is_lost(
     final = _client().get_run(run.info.run_id)
     assert final.info.status == "FINISHED" and len(_runs()) == 1  # the same MLflow run
     assert _epochs(run.info.run_id) == [1, 2, 3, 4]  # each epoch logged once: none lost, none repeated
-    record("training worker SIGKILLed mid-epoch", survived=True, data_lost=0, recovery_s=time.monotonic() - killed)
+    record(
+        "training worker SIGKILLed mid-epoch",
+        survived=True,
+        data_lost=0,
+        recovery_s=time.monotonic() - killed,
+    )
 
 
 def test_a_sigkilled_driver_leaves_no_run_running_and_resume_continues_it(env, gen_data, tiny_model_dir):
@@ -167,7 +206,9 @@ def test_a_sigkilled_driver_leaves_no_run_running_and_resume_continues_it(env, g
     record("training driver SIGKILLed", survived=True, data_lost=0, recovery_s=time.monotonic() - killed)
 
 
-def test_a_full_disk_at_a_checkpoint_fails_cleanly_and_keeps_the_last_one(ray_session, gen_data, tiny_model_dir, tmp_path):
+def test_a_full_disk_at_a_checkpoint_fails_cleanly_and_keeps_the_last_one(
+    ray_session, gen_data, tiny_model_dir, tmp_path
+):
     from harness import tree_digest
 
     from emoai_core.base.errors import EmoaiError
@@ -176,7 +217,9 @@ def test_a_full_disk_at_a_checkpoint_fails_cleanly_and_keeps_the_last_one(ray_se
     from emoai_core.training.protocol import FaultPlan
     from emoai_core.training.run import RunOptions, resume, train
 
-    cfg = TrainConfig(data=gen_data, model=str(tiny_model_dir), epochs=3, lr=0.005, batch_size=16, max_length=32)
+    cfg = TrainConfig(
+        data=gen_data, model=str(tiny_model_dir), epochs=3, lr=0.005, batch_size=16, max_length=32
+    )
     full_disk = FaultPlan(epoch=2, max_file_bytes=256 * 1024)  # the tiny model's weights are ~4 MB
     with pytest.raises(EmoaiError) as info:
         train(cfg, RunOptions(fault=full_disk))
