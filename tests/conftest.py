@@ -18,6 +18,10 @@ os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 os.environ["RAY_AUTH_MODE"] = "token"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("RAY_ADDRESS", None)
+# Every Ray the suite starts (in-process, `cluster up`, `serve --detach`, in test subprocesses too)
+# keeps its temp folder under this session's own root, so the end of the session can prove that none
+# of them is still running (see `no_ray_left_behind`). Short: Ray puts unix sockets under it.
+RAY_TEMP_ROOT = os.environ.setdefault("EMOAI_RAY_TEMP_ROOT", f"/tmp/emoai-t{os.getpid()}")
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,6 +51,25 @@ def emoai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_ray_left_behind():
+    """After the whole session: no process tied to a Ray the tests started, and no temp folder of theirs."""
+    import shutil
+    import time
+
+    yield
+    from emoai_core.cluster.processes import tied_to
+
+    deadline = time.monotonic() + 10
+    while tied_to(RAY_TEMP_ROOT) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    alive = tied_to(RAY_TEMP_ROOT)
+    folders = sorted(os.listdir(RAY_TEMP_ROOT)) if os.path.isdir(RAY_TEMP_ROOT) else []
+    shutil.rmtree(RAY_TEMP_ROOT, ignore_errors=True)
+    assert not alive, f"Ray processes the tests started are still running: {alive}"
+    assert not folders, f"Ray temp folders the tests made were left behind: {folders}"
 
 
 @pytest.fixture(autouse=True)
