@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,13 @@ class Emoai:
         env = dict(self.env)
         if self.ctrl_c_at:
             env["EMOAI_TEST_CTRL_C_AT"] = self.ctrl_c_at
+        # files, not pipes: a command watched (not waited on) for minutes must never block on a full pipe
+        self._out, self._err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in wait()
         self.proc = subprocess.Popen(
             [sys.executable, str(LAUNCH), *self.args],
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=self._out,
+            stderr=self._err,
             text=True,
             start_new_session=True,
             preexec_fn=_sigint_default,
@@ -96,11 +99,15 @@ class Emoai:
     def wait(self, timeout: float = 900) -> Emoai:
         assert self.proc is not None
         try:
-            self.stdout, self.stderr = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         finally:
             if self.proc.poll() is None:
                 kill_session(self.proc.pid)
                 self.proc.wait()
+            for name, fh in (("stdout", self._out), ("stderr", self._err)):
+                fh.seek(0)
+                setattr(self, name, fh.read())
+                fh.close()
         self.left = leftovers(self.proc.pid)
         kill_session(self.proc.pid)  # never leave anything for the next test, whatever was asserted
         return self
