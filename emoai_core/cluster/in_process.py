@@ -72,12 +72,28 @@ def release() -> None:
     folder = _state.pop("temp_dir", None)
     if folder is None:
         return
-    with contextlib.suppress(Exception):
+    if _runs_in(folder):
         import ray
 
-        ray.shutdown()
+        with contextlib.suppress(Exception):
+            ray.shutdown()
     processes.end_tied(folder, timeout=3.0)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _runs_in(folder: str) -> bool:
+    """Whether this process's Ray is the one rooted at `folder` (only that one is shut down)."""
+    import sys
+
+    if "ray" not in sys.modules:
+        return False
+    try:
+        from ray._private import worker
+
+        node = worker._global_node
+        return node is not None and os.path.realpath(node.get_temp_dir_path()) == os.path.realpath(folder)
+    except Exception:  # noqa: BLE001 - a Ray without these internals: shut down only what we can name
+        return False
 
 
 def abandon() -> None:

@@ -160,6 +160,7 @@ def _train_worker(sid):
 def test_a_training_worker_sigkilled_mid_epoch_is_replaced_and_no_epoch_is_lost(
     env, gen_data, tiny_model_dir
 ):
+    _client()  # the store exists before the command starts: two first-time MLflow migrations race
     command = Emoai(env, _train(gen_data, tiny_model_dir, 4)).start()
     try:
         run = _wait_for(lambda: _epoch_logged(1), 300, "the first epoch")
@@ -185,6 +186,7 @@ def test_a_training_worker_sigkilled_mid_epoch_is_replaced_and_no_epoch_is_lost(
 
 
 def test_a_sigkilled_driver_leaves_no_run_running_and_resume_continues_it(env, gen_data, tiny_model_dir):
+    _client()  # the store exists before the command starts: two first-time MLflow migrations race
     command = Emoai(env, _train(gen_data, tiny_model_dir, 3)).start()
     try:
         run = _wait_for(lambda: _epoch_logged(1), 300, "the first epoch")

@@ -29,6 +29,7 @@ def _wait_for(predicate, timeout: float = 10.0):
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("EMOAI_RAY_TEMP_ROOT", str(tmp_path / "ray-root"))
+    monkeypatch.setattr(in_process, "_state", {})  # never the session's own in-process Ray
     target = tmp_path / "ray-root" / "emoai-ray-x"
     (target / "logs").mkdir(parents=True)
     return target
