@@ -156,7 +156,10 @@ def stop() -> dict[str, Any]:
     if state is None:
         return {"stopped": False, "message": "no server is running"}
     stopped_ray = False
-    if state.address:
+    from emoai_core.cluster.local_ray import pids
+
+    head_gone = bool(state.temp_dir) and not pids(state.temp_dir)  # our private head died: nothing to ask
+    if state.address and not head_gone:
         try:
             from ray import serve
 

@@ -96,7 +96,7 @@ class Emoai:
         )
         return self
 
-    def wait(self, timeout: float = 900) -> Emoai:
+    def wait(self, timeout: float = 900, keep_session: bool = False) -> Emoai:
         assert self.proc is not None
         try:
             self.proc.wait(timeout=timeout)
@@ -108,6 +108,8 @@ class Emoai:
                 fh.seek(0)
                 setattr(self, name, fh.read())
                 fh.close()
+        if keep_session:  # what it started is meant to outlive it (`serve --detach`): the caller checks
+            return self
         self.left = leftovers(self.proc.pid)
         kill_session(self.proc.pid)  # never leave anything for the next test, whatever was asserted
         return self
@@ -121,8 +123,14 @@ class Emoai:
         return json.loads(self.stdout)
 
 
-def emoai(env: dict[str, str], *args: str, ctrl_c_at: str | None = None, timeout: float = 900) -> Emoai:
-    return Emoai(env, tuple(str(a) for a in args), ctrl_c_at).start().wait(timeout)
+def emoai(
+    env: dict[str, str],
+    *args: str,
+    ctrl_c_at: str | None = None,
+    timeout: float = 900,
+    keep_session: bool = False,
+) -> Emoai:
+    return Emoai(env, tuple(str(a) for a in args), ctrl_c_at).start().wait(timeout, keep_session)
 
 
 def one_line_error(stderr: str) -> bool:

@@ -59,7 +59,7 @@ def server(env, model, emoai_home, tmp_path):
         "--max-text-chars",
         "50",
     ]
-    started = emoai(env, *args, timeout=600)
+    started = emoai(env, *args, timeout=600, keep_session=True)
     assert started.code == 0, started.stderr
     state = json.loads((emoai_home / "serve.json").read_text())
     yield {"url": f"http://127.0.0.1:{port}", "sid": started.proc.pid, "state": state, "env": env}
@@ -74,7 +74,8 @@ def server(env, model, emoai_home, tmp_path):
 def test_the_token_is_in_no_file_and_the_contract_holds_under_schemathesis(server, emoai_home, tmp_path):
     for root in (Path(server["state"]["temp_dir"]), emoai_home):
         for path in root.rglob("*"):
-            if path.is_file() and not path.is_symlink():
+            # logs, state and configs; not the object store's sparse fallback files (gigabytes)
+            if path.is_file() and not path.is_symlink() and path.stat().st_size < 20_000_000:
                 try:
                     assert TOKEN.encode() not in path.read_bytes(), path
                 except OSError:

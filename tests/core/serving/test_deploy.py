@@ -96,3 +96,14 @@ def test_stop_of_a_server_without_ray_to_reach_forgets_it():
 
     assert stop() == {"stopped": True, "url": "http://127.0.0.1:1", "stopped_ray": False}
     assert read_state() is None
+
+
+def test_stop_of_a_server_whose_private_head_died_does_not_wait_for_it(tmp_path):
+    """serve stop used to try the dead head's address for ~13 minutes before giving up."""
+    gone = tmp_path / "emoai-ray-gone"
+    write_state(
+        ServeState("http://127.0.0.1:1", "127.0.0.1:1", "127.0.0.1", 1, None, None, "m", time.time(), temp_dir=str(gone))
+    )
+    started = time.monotonic()
+    assert stop() == {"stopped": True, "url": "http://127.0.0.1:1", "stopped_ray": True}
+    assert time.monotonic() - started < 30 and read_state() is None
