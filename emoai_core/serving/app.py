@@ -10,6 +10,7 @@ import asyncio
 import json
 import tempfile
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -182,17 +183,15 @@ REQUEST_BODY = {
         "content": {"application/json": {"schema": contract.request_schema(256, 2000)}},
     }
 }
-_generated_openapi = app.openapi
-
-
-def _openapi() -> dict[str, Any]:
+def _openapi(served: FastAPI) -> dict[str, Any]:
     """The OpenAPI document with the limits and auth of the replica answering (`contract.apply_limits`)."""
-    limits = getattr(app.state, "limits", None)
-    schema = _generated_openapi()
+    limits = getattr(served.state, "limits", None)
+    schema = FastAPI.openapi(served)
     return contract.apply_limits(schema, *limits) if limits else schema
 
 
-app.openapi = _openapi  # type: ignore[method-assign]
+# bound to the app itself, so the copy of `app` that Serve runs in a replica reads its own state
+app.openapi = types.MethodType(_openapi, app)  # type: ignore[method-assign]
 
 
 @serve.deployment(name="EmotionClassifier", health_check_period_s=10, health_check_timeout_s=30)
