@@ -105,7 +105,13 @@ def abandon() -> None:
     folder = _state.pop("temp_dir", None)
     if folder is None:
         return
+    import time
+
     targets = processes.tied_to(folder)
     shutil.rmtree(folder, ignore_errors=True)  # the processes' open files stay readable until they end
     for pid in targets:
         processes.send(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 1.0  # a dying Ray process may still recreate a log folder
+    while time.monotonic() < deadline and any(processes.alive(p) for p in targets):
+        time.sleep(0.02)
+    shutil.rmtree(folder, ignore_errors=True)
