@@ -138,11 +138,15 @@ def exit_interrupted() -> None:
 
     The terminal's Ctrl-C reaches the in-process Ray's own processes too; tearing the driver down
     through Python's exit hooks then can crash in Ray's native threads (seen as SIGSEGV). The run
-    is already marked KILLED and the message printed, and Ray's processes share the driver's fate.
+    is already marked KILLED and the message printed; the in-process Ray's processes (its agents
+    would outlive the driver by minutes) are killed and its temp folder removed first.
     """
     import os
     import sys
 
+    from emoai_core.cluster.in_process import abandon
+
+    abandon()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)

@@ -85,6 +85,10 @@ def _run_guarded(call: Any) -> int:
         _report("interrupted", None, exc)
         return codes.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
+        known = _known_failure(exc)
+        if known is not None:
+            _report(known.message, known.hint, exc)
+            return known.exit_code
         _report(
             f"{type(exc).__name__}: {exc}", "rerun with --debug (or EMOAI_DEBUG=1) for the traceback", exc
         )
@@ -92,6 +96,19 @@ def _run_guarded(call: Any) -> int:
     if rv == codes.INTERRUPTED:
         _report("interrupted", None)
     return rv if isinstance(rv, int) else codes.OK
+
+
+def _known_failure(exc: BaseException) -> Any:
+    """Failures with a known cause met anywhere: a full disk, a locked or read-only MLflow store."""
+    from emoai_core.base.errors import disk_full
+
+    found = disk_full(exc)
+    if found is None and ("mlflow" in sys.modules or "sqlite3" in sys.modules):
+        from emoai_core.base.settings import load_settings
+        from emoai_core.tracking.health import explain
+
+        found = explain(exc, load_settings().tracking_uri)
+    return found
 
 
 class RootGroup(EmoaiGroup):

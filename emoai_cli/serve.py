@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -60,7 +61,16 @@ def start(
         None,
         "--token",
         envvar="EMOAI_SERVE_TOKEN",
-        help="Require 'Authorization: Bearer <token>' (all routes but /healthz).",
+        help="Require 'Authorization: Bearer <token>' (all routes but /healthz); prefer --token-file or the env var.",
+        rich_help_panel=SERVER,
+    ),
+    token_file: Path | None = typer.Option(
+        None, "--token-file", help="Read the token from this file's first line.", rich_help_panel=SERVER
+    ),
+    allow_unauthenticated: bool = typer.Option(
+        False,
+        "--allow-unauthenticated",
+        help="Serve on a non-loopback --host without a token.",
         rich_help_panel=SERVER,
     ),
     max_text_chars: int = typer.Option(
@@ -68,6 +78,12 @@ def start(
     ),
     max_batch_texts: int = typer.Option(
         256, "--max-batch-texts", help="Most texts per request.", rich_help_panel=LIMITS
+    ),
+    max_body_bytes: int | None = typer.Option(
+        None,
+        "--max-body-bytes",
+        help="Largest request body; larger ones get 413 unread (default: what the limits above need).",
+        rich_help_panel=LIMITS,
     ),
     address: str | None = typer.Option(
         None,
@@ -81,23 +97,26 @@ def start(
 ) -> None:
     """Deploy the model (a new version rolls out without dropping requests)."""
     from emoai_core.serving.deploy import deploy, serve_foreground
-    from emoai_core.serving.options import ServeOptions
+    from emoai_core.serving.options import ServeOptions, read_token
 
-    folder, name = _model_folder(run, alias)
     opts = ServeOptions(
-        replicas,
-        cpus_per_replica,
-        gpus_per_replica,
-        max_batch_size,
-        batch_wait_ms,
-        host,
-        port,
-        token,
-        max_text_chars,
-        max_batch_texts,
-        ingress,
-        log_texts,
+        replicas=replicas,
+        cpus_per_replica=cpus_per_replica,
+        gpus_per_replica=gpus_per_replica,
+        max_batch_size=max_batch_size,
+        batch_wait_ms=batch_wait_ms,
+        host=host,
+        port=port,
+        token=read_token(token, token_file),
+        max_text_chars=max_text_chars,
+        max_batch_texts=max_batch_texts,
+        allow_unauthenticated=allow_unauthenticated,
+        max_body_bytes=max_body_bytes,
+        ingress=ingress,
+        log_texts=log_texts,
     )
+    opts.check()  # refused before a model is looked up
+    folder, name = _model_folder(run, alias)
     console.info(f"[dim]… deploying {name}[/dim]")
     if detach:
         state = deploy(folder, opts, address=address, detach=True, model_name=name)

@@ -129,10 +129,7 @@ def _run(
                 result = core.train(cfg, RunOptions(address=address, wait=wait), on_event=view)
     except KeyboardInterrupt:
         if view.run_id:
-            console.err().print(
-                f"[yellow]Stopped.[/yellow] Run {view.run_id} is marked KILLED; its last checkpoint is kept."
-            )
-            console.hint(f"continue it with: emoai train --resume {view.run_id}")
+            _say_stopped(view.run_id)
             console.exit_interrupted()
         raise
     promoted = _promote(result.run_id) if promote else None
@@ -156,6 +153,28 @@ def _run(
         console.info(
             f'promoted version {promoted["version"]} to @{promoted["alias"]}: emoai predict "i feel great"'
         )
+
+
+def _say_stopped(run_id: str) -> None:
+    """After Ctrl-C: offer `--resume` only when a checkpoint was saved, else say that nothing was."""
+    import shlex
+    import sys
+
+    from emoai_cli import console, process
+    from emoai_core.training.checkpoints import last_checkpoint_epoch
+
+    epoch = last_checkpoint_epoch(run_id)
+    if epoch:
+        console.err().print(
+            f"[yellow]Stopped.[/yellow] Run {run_id} is marked KILLED; its checkpoint of epoch {epoch} is kept."
+        )
+        console.hint(f"continue it with: emoai train --resume {run_id}")
+        return
+    console.err().print(
+        f"[yellow]Stopped.[/yellow] Run {run_id} is marked KILLED before its first checkpoint: nothing was saved."
+    )
+    again = shlex.join(["emoai", *sys.argv[1:]]) if process.standalone else "emoai train"
+    console.hint(f"start it again: {again}")
 
 
 def _promote(run_id: str) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,10 @@ os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 os.environ["RAY_AUTH_MODE"] = "token"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("RAY_ADDRESS", None)
+# Every Ray the suite starts (in-process, `cluster up`, `serve --detach`, in test subprocesses too)
+# keeps its temp folder under this session's own root, so the end of the session can prove that none
+# of them is still running (see `no_ray_left_behind`). Short: Ray puts unix sockets under it.
+RAY_TEMP_ROOT = os.environ.setdefault("EMOAI_RAY_TEMP_ROOT", f"/tmp/emoai-t{os.getpid()}")
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,6 +51,47 @@ def emoai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_ray_left_behind():
+    """After the whole session: no process tied to a Ray the tests started, and no temp folder of theirs."""
+    import shutil
+    import time
+
+    yield
+    from emoai_core.cluster.processes import tied_to
+
+    deadline = time.monotonic() + 10
+    while tied_to(RAY_TEMP_ROOT) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    alive = tied_to(RAY_TEMP_ROOT)
+    folders = sorted(os.listdir(RAY_TEMP_ROOT)) if os.path.isdir(RAY_TEMP_ROOT) else []
+    shutil.rmtree(RAY_TEMP_ROOT, ignore_errors=True)
+    assert not alive, f"Ray processes the tests started are still running: {alive}"
+    assert not folders, f"Ray temp folders the tests made were left behind: {folders}"
+
+
+@pytest.fixture(autouse=True)
+def default_sigint():
+    """Ctrl-C raises KeyboardInterrupt in every test, however the suite was started.
+
+    A shell starts background jobs (`cmd &`, nohup) with SIGINT ignored, and Python then installs
+    no handler: tests of Ctrl-C behaviour would see nothing. Each test sets the state it needs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def sigint_default_in_child() -> None:
+    """`preexec_fn` for subprocesses a test interrupts: SIGINT at its default even if ours is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
@@ -93,15 +140,22 @@ def ray_session():
     import ray
 
     from emoai_core.base.settings import ensure_service_env
+    from emoai_core.cluster import in_process
 
     ensure_service_env()
     if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="ERROR",
+            _temp_dir=in_process.claim(),
+        )
     from emoai_core.cluster.ray_env import _quiet_ray_data
 
     _quiet_ray_data()
     yield ray
-    ray.shutdown()
+    in_process.release()  # ray.shutdown(), then its agents and its temp folder
 
 
 @pytest.fixture

@@ -55,3 +55,16 @@ def atomic_write_text(path: Path, text: str) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def replace_dir(source: Path, target: Path) -> None:
+    """Put the finished folder `source` where `target` is (replacing it), by renames only."""
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(source, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(source, target)

@@ -57,3 +57,27 @@ def close_matches(word: str, candidates: list[str], n: int = 3) -> list[str]:
         if c not in seen:
             seen.append(c)
     return seen[:n]
+
+
+DISK_FULL_MARKERS = ("no space left on device", "file too large", "disk quota exceeded")
+
+
+def is_disk_full(exc_or_text: BaseException | str) -> bool:
+    """A write that failed for want of space (ENOSPC), a file size limit (EFBIG) or a quota (EDQUOT)."""
+    import errno
+
+    if isinstance(exc_or_text, OSError) and exc_or_text.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    return any(marker in str(exc_or_text).lower() for marker in DISK_FULL_MARKERS)
+
+
+def disk_full(exc: BaseException) -> EmoaiError | None:
+    """The one-line error for a write that ran out of space, or None when `exc` is something else."""
+    if not is_disk_full(exc):
+        return None
+    where = getattr(exc, "filename", None)
+    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return EmoaiError(
+        f"out of disk space{f' writing {where}' if where else ''}: {detail}",
+        "free some space (or raise the file size limit) and run the command again; the unfinished write was not kept",
+    )

@@ -23,6 +23,7 @@ ENV_HOME = "EMOAI_HOME"
 ENV_TRACKING_URI = "EMOAI_TRACKING_URI"
 ENV_DEBUG = "EMOAI_DEBUG"
 ENV_DATA_SOURCE = "EMOAI_DATA_SOURCE"
+ENV_RAY_TEMP_ROOT = "EMOAI_RAY_TEMP_ROOT"
 
 
 def ray_run_name(run_id: str) -> str:
@@ -152,6 +153,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         debug=_truthy(env.get(ENV_DEBUG)),
         data_source=env.get(ENV_DATA_SOURCE) or DEFAULT_DATASET,
     )
+
+
+def ray_temp_root() -> str:
+    """Where the Ray clusters emoai starts keep their temp folders (unix sockets: keep the path short)."""
+    return os.environ.get(ENV_RAY_TEMP_ROOT) or "/tmp"
 
 
 def paths() -> Paths:

@@ -1,8 +1,9 @@
 """Ray nodes started on this machine with `ray start`, and stopping exactly those.
 
 Each cluster emoai starts gets its own temporary root folder; every process of that cluster
-names it on its command line, so `stop` can find and end them without touching any other Ray
-on the machine (a bare `ray stop` would kill them all). Every port is picked free, so several
+names it on its command line or holds files open inside it (`processes.tied_to`), so `stop` can
+find and end them without touching any other Ray on the machine (a bare `ray stop` would kill
+them all). Every port is picked free, so several
 clusters (and tests) can run side by side.
 """
 
@@ -12,7 +13,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emoai_core.base.errors import EmoaiError, UnreachableError, UsageError
-from emoai_core.base.settings import ensure_service_env
+from emoai_core.base.settings import ensure_service_env, ray_temp_root
+from emoai_core.cluster import processes
 
 START_TIMEOUT = 120.0
 
@@ -130,7 +131,9 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def new_temp_dir(prefix: str = "emoai-ray-") -> str:
     """Short on purpose: Ray puts unix sockets under it, and socket paths are limited to ~107 bytes."""
-    return tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    root = ray_temp_root()
+    os.makedirs(root, exist_ok=True)
+    return tempfile.mkdtemp(prefix=prefix, dir=root)
 
 
 def start_head(
@@ -194,49 +197,15 @@ def add_node(
 
 
 def pids(temp_dir: str) -> list[int]:
-    """Processes whose command line names this cluster's temporary folder."""
-    needle = temp_dir.encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if needle in cmdline:
-            found.append(int(entry.name))
-    return found
+    """Processes of the cluster rooted at `temp_dir` (see `processes.tied_to`)."""
+    return processes.tied_to(temp_dir)
 
 
-def stop(temp_dir: str, timeout: float = 8.0) -> list[int]:
+def stop(temp_dir: str, timeout: float = 3.0) -> list[int]:
     """End every process of the cluster rooted at `temp_dir` (TERM, then KILL), then remove the folder."""
-    targets = pids(temp_dir)
-    for pid in targets:
-        _signal(pid, signal.SIGTERM)
-    deadline = time.time() + timeout
-    while time.time() < deadline and any(_alive(p) for p in targets):
-        time.sleep(0.2)
-    for pid in targets:
-        if _alive(pid):
-            _signal(pid, signal.SIGKILL)
-    for pid in pids(temp_dir):  # workers forked during shutdown
-        _signal(pid, signal.SIGKILL)
+    targets = processes.end_tied(temp_dir, timeout)
     shutil.rmtree(temp_dir, ignore_errors=True)
     return targets
-
-
-def _signal(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, sig)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 def wait_for_nodes(address: str, count: int, timeout: float = START_TIMEOUT) -> list[dict]:

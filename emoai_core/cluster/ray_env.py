@@ -82,10 +82,13 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         if target:
             ray.init(address=target, **kwargs)
         else:
+            from emoai_core.cluster import in_process
+
             _set_unless_set(IN_PROCESS_RAY_ENV)
             ray.init(
                 num_cpus=num_cpus,
                 include_dashboard=False,
+                _temp_dir=in_process.claim(),  # its own folder: ended with this process (in_process.py)
                 _system_config={"worker_niceness": LOCAL_WORKER_NICENESS},
                 **kwargs,
             )

@@ -7,12 +7,10 @@ of any cluster can load them.
 """
 
 import contextlib
-import hashlib
-import hmac
 import json
-import shutil
 import tempfile
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +23,11 @@ from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emoai_core.inference.predict import to_predictions
+from emoai_core.serving import contract
+from emoai_core.serving.guards import BodyLimit, TokenAuth
 from emoai_core.serving.observe import Observer
-from emoai_core.serving.page import PAGE_PATH, add_page
+from emoai_core.serving.page import add_page
 from emoai_core.serving.runner import ModelRunner
-
-OPEN_PATHS = frozenset({"/healthz", PAGE_PATH})  # the page asks for the token itself
 
 
 class PredictRequest(BaseModel):
@@ -97,12 +95,14 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 413, 422)}
 app = FastAPI(title="emoai", description="Text emotion classifier served by emoai on Ray Serve.", version="1")
 
 
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"error": {"code": code, "message": message}}, headers=headers
+    )
 
 
 @app.exception_handler(RequestValidationError)
@@ -122,34 +122,14 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
 @app.exception_handler(StarletteHTTPException)
 async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     codes = {404: "not_found", 405: "method_not_allowed"}
-    return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+    # keep the exception's headers: a 405 must say which methods are allowed (`Allow`, RFC 9110)
+    headers = getattr(exc, "headers", None)
+    return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail), headers)
 
 
-class TokenAuth:
-    """Bearer-token check as plain ASGI middleware.
-
-    Starlette's `@app.middleware("http")` (BaseHTTPMiddleware) wraps every request in an extra task
-    and stream; a pure ASGI check costs one header lookup.
-    """
-
-    def __init__(self, asgi_app: Any) -> None:
-        self.app = asgi_app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        running = scope.get("app")  # Serve runs a copy of `app`: read the state of the one answering
-        expected = getattr(running.state, "token_sha256", None) if running is not None else None
-        if scope["type"] == "http" and expected and scope["path"] not in OPEN_PATHS:
-            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
-            scheme, _, token = header.partition(" ")
-            given = hashlib.sha256(token.strip().encode()).hexdigest() if scheme.lower() == "bearer" else ""
-            if not hmac.compare_digest(given, expected):
-                await error(401, "unauthorized", "send 'Authorization: Bearer <token>'")(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-app.add_middleware(TokenAuth)
+app.add_middleware(BodyLimit)
 add_page(app)
+app.add_middleware(TokenAuth)
 
 
 class ClientError(Exception):
@@ -186,7 +166,7 @@ def parse_request(raw: bytes, max_texts: int, max_chars: int) -> list[str]:
                 422, "unknown_field", f"unknown field '{where}': send only 'text' or 'texts'"
             ) from None
         raise ClientError(422, "invalid_request", f"{where}: {first['msg']}") from None
-    if (body.text is None) == (body.texts is None):
+    if len(data) != 1 or (body.text is None) == (body.texts is None):  # {"text": .., "texts": null} too
         raise ClientError(422, "invalid_request", "send exactly one of 'text' or 'texts'")
     texts = [body.text] if body.text is not None else list(body.texts or [])
     if not texts:
@@ -206,9 +186,18 @@ def parse_request(raw: bytes, max_texts: int, max_chars: int) -> list[str]:
 REQUEST_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": PredictRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": contract.request_schema(256, 2000)}},
     }
 }
+def _openapi(served: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with the limits and auth of the replica answering (`contract.apply_limits`)."""
+    limits = getattr(served.state, "limits", None)
+    schema = FastAPI.openapi(served)
+    return contract.apply_limits(schema, *limits) if limits else schema
+
+
+# bound to the app itself, so the copy of `app` that Serve runs in a replica reads its own state
+app.openapi = types.MethodType(_openapi, app)  # type: ignore[method-assign]
 
 
 @serve.deployment(name="EmotionClassifier", health_check_period_s=10, health_check_timeout_s=30)
@@ -217,11 +206,10 @@ class EmotionClassifier:
     def __init__(self, bundle: dict[str, bytes], meta: dict[str, Any], settings: dict[str, Any]) -> None:
         from emoai_core.inference.predict import OnnxPredictor
 
-        self.folder = Path(tempfile.mkdtemp(prefix="emoai-serve-model-"))
-        for name, content in bundle.items():
-            (self.folder / name).write_bytes(content)
-        self.predictor = OnnxPredictor(self.folder, threads=settings.get("threads"))
-        shutil.rmtree(self.folder, ignore_errors=True)  # loaded: nothing reads the files again
+        with tempfile.TemporaryDirectory(prefix="emoai-serve-model-") as folder:  # loaded whole, then removed
+            for name, content in bundle.items():
+                (Path(folder) / name).write_bytes(content)
+            self.predictor = OnnxPredictor(Path(folder), threads=settings.get("threads"))
         self.meta = meta
         self.max_texts = int(settings["max_batch_texts"])
         self.max_chars = int(settings["max_text_chars"])
@@ -235,7 +223,9 @@ class EmotionClassifier:
         )
         self.model_ref = {"run_id": meta.get("run_id"), "version": meta.get("version")}
         token_sha = settings.get("token_sha256")
-        app.state.token_sha256 = token_sha
+        app.state.token_digest = bytes.fromhex(token_sha) if token_sha else None
+        app.state.max_body_bytes = int(settings.get("max_body_bytes") or 0) or None
+        app.state.limits = (self.max_texts, self.max_chars, bool(token_sha))
 
     @app.post("/predict", response_model=PredictResponse, responses=ERRORS, openapi_extra=REQUEST_BODY)
     async def predict(self, request: Request) -> Any:
@@ -290,4 +280,3 @@ class EmotionClassifier:
         probs = self.predictor.predict_proba(["health check"])
         if probs.shape != (1, len(self.predictor.labels)):
             raise RuntimeError(f"model returned shape {probs.shape}")
-

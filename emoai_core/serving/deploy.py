@@ -41,6 +41,7 @@ def _settings_for_replicas(opts: ServeOptions, monitor: dict[str, Any] | None = 
         "max_batch_texts": opts.max_batch_texts,
         "threads": max(1, int(opts.cpus_per_replica)),
         "token_sha256": hashlib.sha256(opts.token.encode()).hexdigest() if opts.token else None,
+        "max_body_bytes": opts.body_limit,
     }
 
 
@@ -189,7 +190,10 @@ def stop() -> dict[str, Any]:
     if state is None:
         return {"stopped": False, "message": "no server is running"}
     stopped_ray = False
-    if state.address:
+    from emoai_core.cluster.local_ray import pids
+
+    head_gone = bool(state.temp_dir) and not pids(state.temp_dir)  # our private head died: nothing to ask
+    if state.address and not head_gone:
         try:
             from ray import serve
 

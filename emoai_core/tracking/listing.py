@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import UsageError
 from emoai_core.base.settings import paths
+from emoai_core.tracking import liveness
 from emoai_core.tracking.registry import aliases, versions_by_run
 from emoai_core.tracking.runs import all_runs, default_client, resolve_run
 
@@ -88,7 +89,9 @@ def list_runs(
         if status not in STATUSES:
             raise UsageError(f"unknown status '{status}'", f"use one of: {', '.join(sorted(STATUSES))}")
         filter_string = f"attributes.status = '{status}'"
-    runs = all_runs(client, experiment, filter_string, max_results=limit)
+    runs = liveness.settle(client, all_runs(client, experiment, filter_string, max_results=limit))
+    if status:
+        runs = [r for r in runs if r.info.status == status]  # a settled run may leave RUNNING
     versions, known = versions_by_run(client), aliases(client)
     return [_row(r, versions, known) for r in runs]
 
@@ -108,7 +111,7 @@ def metric_history(client: MlflowClient, run_id: str, keys: tuple[str, ...] = EP
 def show_run(ref: str, client: MlflowClient | None = None) -> dict[str, Any]:
     """Everything about one run: params, metrics, per-epoch history, artifacts, tags, registered version."""
     client = default_client(client)
-    run = resolve_run(ref, client)
+    run = liveness.settle(client, [resolve_run(ref, client)])[0]
     run_id = run.info.run_id
     row = _row(run, versions_by_run(client), aliases(client))
     return {

@@ -108,11 +108,11 @@ def local_copy(alias: str) -> Path | None:
     return folder if (folder / META_FILE).is_file() else None
 
 
-def write_local_copy(hf_dir: Path, alias: str, run: Run, version: str) -> Path:
-    """The promoted model's fast-loading copy (ONNX + tokenizer + labels) under EMOAI_HOME/models/<alias>/."""
+def write_local_copy(hf_dir: Path, alias: str, run: Run, version: str, target: Path | None = None) -> Path:
+    """The promoted model's fast-loading copy (ONNX + tokenizer + labels): EMOAI_HOME/models/<alias>/ or `target`."""
     from emoai_core.model.export import build_local_copy
 
-    return build_local_copy(hf_dir, paths().local_copy(alias), bundle_meta(run, version, alias))
+    return build_local_copy(hf_dir, target or paths().local_copy(alias), bundle_meta(run, version, alias))
 
 
 def remove_local_copies(run_id: str) -> list[str]:

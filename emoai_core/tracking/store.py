@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -26,10 +25,14 @@ T = TypeVar("T")
 _CONFLICT_MARKERS = ("integrityerror", "unique constraint", "duplicate key", "duplicate entry")
 
 
-def client() -> MlflowClient:
-    """An MlflowClient on the configured store; the store answers or we raise exit code 3."""
+def client(*, write: bool = False) -> MlflowClient:
+    """An MlflowClient on the configured store; the store answers (and takes writes, with `write`) or we raise exit code 3."""
+    from emoai_core.tracking import health
+
     ensure_service_env()
     settings = load_settings()
+    if settings.tracking_uri.startswith("sqlite:"):
+        health.check_sqlite(settings.tracking_uri, write=write)
     settings.home.mkdir(parents=True, exist_ok=True)
     for name in ("mlflow", "alembic", "mlflow.store.db.utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -50,8 +53,11 @@ def client() -> MlflowClient:
 
 
 def _check_reachable(mlflow_client: MlflowClient, uri: str) -> None:
+    from emoai_core.tracking.health import quick_failure
+
     try:
-        mlflow_client.search_experiments(max_results=1)
+        with quick_failure():
+            mlflow_client.search_experiments(max_results=1)
     except Exception as exc:  # noqa: BLE001 - any transport failure means the same thing here
         raise UnreachableError(
             f"MLflow tracking server {uri} is unreachable: {str(exc).splitlines()[0][:200]}",
@@ -124,7 +130,9 @@ def create_run(
     from mlflow.entities import Param
 
     experiment_id = ensure_experiment(mlflow_client, experiment)
-    all_tags = {**tags, "emoai.pid": str(os.getpid()), "emoai.host": socket.gethostname()}
+    from emoai_core.tracking.liveness import driver_identity
+
+    all_tags = {**tags, **driver_identity(os.getpid())}
     commit = git_commit()
     if commit:
         all_tags["mlflow.source.git.commit"] = commit

@@ -117,7 +117,14 @@ def _metrics(ctx: WorkerContext, counts: np.ndarray, loss_sum: float) -> dict[st
 
 
 def _maybe_inject_fault(fault: FaultPlan | None, epoch: int) -> None:
-    """Test hook: fail once at the start of `epoch`, so a retry must resume from a checkpoint."""
+    """Test hook: fail once at the start of `epoch`, so a retry must resume from a checkpoint; or, with
+    `max_file_bytes`, a full disk from `epoch` on: this worker's files may grow no larger (RLIMIT_FSIZE)."""
+    if fault is not None and fault.max_file_bytes and epoch >= fault.epoch:
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fault.max_file_bytes, hard))
+        return
     if fault is None or fault.epoch != epoch:
         return
     marker = Path(fault.marker)

@@ -18,10 +18,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """Test hook: fail once at the start of `epoch`; `marker` (a file) remembers it already failed."""
+    """Test hook: fail once at the start of `epoch`; `marker` (a file) remembers it already failed.
+
+    With `max_file_bytes`, the disk is full instead, from `epoch` on and on every retry: the worker's
+    files may grow no larger than that (RLIMIT_FSIZE), so that epoch's checkpoint cannot be written.
+    """
 
     epoch: int
-    marker: str
+    marker: str = ""
+    max_file_bytes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ logs and registers the best model once, and marks the run KILLED on Ctrl-C so
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -73,6 +74,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     from emoai_core.base.quiet import quiet_libraries
     from emoai_core.cluster import ray_env
     from emoai_core.model.optim import class_weights
+    from emoai_core.tracking.liveness import driver_identity
     from emoai_core.tracking.store import client as tracking_client
     from emoai_core.tracking.tracker import Tracker
     from emoai_core.training.checkpoints import backfill_epochs, best_checkpoint, last_checkpoint_epoch
@@ -86,7 +88,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     quiet_libraries()
     started = time.time()
     cfg = plan.config
-    client = tracking_client()
+    client = tracking_client(write=True)  # a locked or read-only store fails here, before Ray starts
     emit(on_event, Phase("starting Ray"))
     ray_env.connect(opts.address)
     scaling, cpu = scaling_for(cfg, opts.wait)
@@ -103,6 +105,8 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     else:
         run_id, run_name = resume_run.info.run_id, resume_run.info.run_name
         resumed_from = last_checkpoint_epoch(run_id)
+        for key, value in driver_identity(os.getpid()).items():  # this process drives the run now
+            client.set_tag(run_id, key, value)
         client.update_run(run_id, status="RUNNING")
     tracker = Tracker(client, run_id)
     if resume_run is not None:
@@ -141,15 +145,14 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         raise
     except Exception as exc:
         tracker.finish("FAILED")
-        raise EmoaiError(
-            _failure_message(exc, [f.error for f in pump.failures]),
-            f"fix the cause, then continue from the last checkpoint: emoai train --resume {run_id}",
-        ) from exc
+        message = _failure_message(exc, [f.error for f in pump.failures])
+        raise EmoaiError(message, _next_step(run_id, message)) from exc
     best, best_metrics = best_checkpoint(result, cfg)
     try:
         version = _log_best(plan, best, run_id, tracker, opts, on_event)
-    except BaseException:
-        tracker.finish("FAILED")
+    except BaseException as exc:
+        _unregister(client, run_id)  # a registration cut short is not kept: --resume registers again
+        tracker.finish("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
         raise
     tracker.finish("FINISHED")
     return TrainResult(
@@ -165,6 +168,27 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         seconds=time.time() - started,
         history=tracker.history or [dict(result.metrics or {})],
     )
+
+
+def _next_step(run_id: str, message: str = "") -> str:
+    """The hint after a failed run: `--resume` only when a checkpoint was saved to resume from."""
+    from emoai_core.base.errors import is_disk_full
+    from emoai_core.base.settings import paths
+    from emoai_core.training.checkpoints import last_checkpoint_epoch
+
+    cause = f"free disk space under {paths().ray_storage}" if is_disk_full(message) else "fix the cause"
+    if last_checkpoint_epoch(run_id):
+        return f"{cause}, then continue from the last checkpoint: emoai train --resume {run_id}"
+    return "fix the cause, then start again: no checkpoint was saved (see 'emoai train --help')"
+
+
+def _unregister(client: Any, run_id: str) -> None:
+    from emoai_core.base.interrupts import deferred_sigint
+    from emoai_core.tracking.registry import delete_version, versions_by_run
+
+    with deferred_sigint():
+        for version in versions_by_run(client).get(run_id, []):
+            delete_version(client, version.version)
 
 
 def _log_best(
@@ -207,11 +231,18 @@ def train(
 
 def resume(ref: str, opts: RunOptions | None = None, *, on_event: Callable | None = None) -> TrainResult:
     """Continue an interrupted or failed run from its last checkpoint, in the same MLflow run."""
+    from emoai_core.tracking import liveness
     from emoai_core.tracking.runs import resolve_run
     from emoai_core.tracking.store import client as tracking_client
     from emoai_core.training.checkpoints import last_checkpoint_epoch
 
-    run = resolve_run(ref, client=tracking_client())
+    client = tracking_client(write=True)
+    run = liveness.settle(client, [resolve_run(ref, client=client)])[0]
+    if liveness.driven_here(run):
+        raise UsageError(
+            f"run {run.info.run_id} is still running (process {run.data.tags.get('emoai.pid')})",
+            f"stop it first: emoai runs stop {run.info.run_id}",
+        )
     if run.info.status == "FINISHED":
         raise UsageError(
             f"run {run.info.run_id} already finished; nothing to resume",

@@ -139,7 +139,7 @@ def tune(
     check_metric(opts.metric, opts.mode, plan.labels)
     quiet_libraries()
     started = time.time()
-    client = tracking_client()
+    client = tracking_client(write=True)
     ray_env.connect(address)
     concurrent = min(opts.max_concurrent, opts.num_trials)
     cpu = trial_cpus(fixed, concurrent, wait)
@@ -164,7 +164,12 @@ def tune(
         client.set_terminated(parent, status="FAILED")
         raise EmoaiError(f"tuning failed: {str(outcome.error).splitlines()[0][:300]}")
     finish_trials(client, parent, "KILLED")
-    return _conclude(client, parent, parent_name, space, opts, started)
+    try:
+        return _conclude(client, parent, parent_name, space, opts, started)
+    except KeyboardInterrupt:
+        with deferred_sigint():
+            client.set_terminated(parent, status="KILLED")  # the study says what happened to it
+        raise
 
 
 def _conclude(
@@ -179,13 +184,14 @@ def _conclude(
     best = (max if opts.mode == "max" else min)(scored, key=lambda r: r.best) if scored else None
     version, promoted = None, False
     if best is not None:
-        version = register_run_model(client, best.run_id)
-        client.set_tag(parent, "emoai.best_run", best.run_id)
-        client.log_batch(
-            parent, metrics=[Metric(f"best_{opts.metric}", float(best.best), int(time.time() * 1000), 0)]
-        )
-        for key, value in best.params.items():
-            client.set_tag(parent, f"emoai.best.{key}", value)
+        with deferred_sigint():  # the best trial is registered and named by the study together
+            version = register_run_model(client, best.run_id)
+            client.set_tag(parent, "emoai.best_run", best.run_id)
+            client.log_batch(
+                parent, metrics=[Metric(f"best_{opts.metric}", float(best.best), int(time.time() * 1000), 0)]
+            )
+            for key, value in best.params.items():
+                client.set_tag(parent, f"emoai.best.{key}", value)
         if opts.promote:
             from emoai_core.tracking.promote import promote_run
 

@@ -43,6 +43,7 @@ def _down_and_check(env, emoai_home):
         from emoai_core.cluster.local_ray import pids
 
         assert pids(state["temp_dir"]) == [], "Ray processes of the cluster survived 'down'"
+        assert not Path(state["temp_dir"]).exists(), "the cluster's temp folder survived 'down'"
     assert not (emoai_home / "cluster.json").exists()
 
 

@@ -114,3 +114,14 @@ def test_stop_removes_the_haproxy_folder_it_recorded(tmp_path):
     assert Path(files).is_dir()
     assert stop()["stopped"] is True
     assert not Path(files).exists()
+
+
+def test_stop_of_a_server_whose_private_head_died_does_not_wait_for_it(tmp_path):
+    """serve stop used to try the dead head's address for ~13 minutes before giving up."""
+    gone = tmp_path / "emoai-ray-gone"
+    write_state(
+        ServeState("http://127.0.0.1:1", "127.0.0.1:1", "127.0.0.1", 1, None, None, "m", time.time(), temp_dir=str(gone))
+    )
+    started = time.monotonic()
+    assert stop() == {"stopped": True, "url": "http://127.0.0.1:1", "stopped_ray": True}
+    assert time.monotonic() - started < 30 and read_state() is None

@@ -73,7 +73,7 @@ def test_openapi_schema_documents_routes_and_models():
     assert {"/predict", "/healthz", "/model"} <= set(schema["paths"])
     predict = schema["paths"]["/predict"]["post"]
     body = predict["requestBody"]["content"]["application/json"]["schema"]
-    assert set(body["properties"]) == {"text", "texts"} and body["additionalProperties"] is False
+    assert [set(branch["properties"]) for branch in body["oneOf"]] == [{"text"}, {"texts"}]
     assert predict["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "PredictResponse"
     )
@@ -90,6 +90,8 @@ def test_serve_options_are_checked():
         ServeOptions(replicas=0).check()
     with pytest.raises(UsageError, match="not a port"):
         ServeOptions(port=70000).check()
+    with pytest.raises(UsageError, match="--max-body-bytes"):
+        ServeOptions(max_body_bytes=0).check()
 
 
 def test_status_and_stop_without_a_server(cli):
