@@ -26,7 +26,8 @@ def test_the_page_is_served_and_self_contained():
 
 
 def test_the_page_is_open_on_a_server_that_asks_for_a_token():
-    from emoai_core.serving.app import OPEN_PATHS, app
+    from emoai_core.serving.app import app
+    from emoai_core.serving.guards import OPEN_PATHS
 
     assert PAGE_PATH in OPEN_PATHS
     assert any(getattr(route, "path", None) == PAGE_PATH for route in app.routes)
