@@ -14,6 +14,7 @@ from emoai_core.base.events import emit
 from emoai_core.base.settings import DEFAULT_BASE_MODEL
 from emoai_core.data.versions import DataVersion
 from emoai_core.model.labels import LabelMap
+from emoai_core.storage.folders import is_storage_uri
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase
 
@@ -23,17 +24,16 @@ class Plan:
     config: TrainConfig  # with `data` resolved to NAME@VERSION
     data: DataVersion
     labels: LabelMap
-    model_source: str  # what `from_pretrained` loads
+    model_source: str  # what `from_pretrained` loads here
     train_counts: tuple[int, ...]  # training rows per label, in label order
+    model_uri: str | None = None  # the base model's shared-storage URI: every worker fetches it itself
 
 
 def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
     from emoai_core.data.checks import validate
-    from emoai_core.data.versions import resolve_version
-    from emoai_core.model.classifier import resolve_base_model
-
+    from emoai_core.data.remote import resolve_anywhere
     emit(on_event, Phase("validating data"))
-    dv = resolve_version(config.data)
+    dv = resolve_anywhere(config.data)  # a job on a cluster fetches it from the shared storage
     report = validate(dv)
     if not report.ok:
         failed = ", ".join(c.name for c in report.checks if c.status == "fail")
@@ -42,9 +42,22 @@ def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
             f"see 'emoai data validate {dv.ref}'",
         )
     config = config.for_task(dv.task).model_copy(update={"data": dv.ref})
-    source = resolve_base_model(config.model)
+    source = local_model_source(config.model)
     check_model_loads(source, config.model or DEFAULT_BASE_MODEL)
-    return Plan(config, dv, dv.label_map, source, label_counts(dv, config.limit))
+    uri = config.model if is_storage_uri(config.model) else None
+    return Plan(config, dv, dv.label_map, source, label_counts(dv, config.limit), uri)
+
+
+def local_model_source(name: str | None) -> str:
+    """What `from_pretrained` loads on this machine: a base model on the shared storage is fetched once."""
+    from emoai_core.base.settings import paths
+    from emoai_core.model.classifier import resolve_base_model
+
+    if is_storage_uri(name):
+        from emoai_core.storage.folders import fetch_folder
+
+        return str(fetch_folder(str(name), paths().base_model_cache))
+    return resolve_base_model(name)
 
 
 def check_model_loads(source: str, name: str) -> None:

@@ -117,7 +117,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     loop = LoopConfig(
         config=cfg,
         labels=plan.labels.names,
-        model_source=plan.model_source,
+        model_source=plan.model_uri or plan.model_source,
         steps_per_epoch=steps,
         threads=max(1, int(cpu)),
         keep_shards=keeps_shards(datasets, cfg.num_workers),

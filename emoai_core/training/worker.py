@@ -132,6 +132,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
     from emoai_core.model.classifier import build_classifier, load_tokenizer
     from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler
     from emoai_core.model.step import seed_everything
+    from emoai_core.training.plan import local_model_source
 
     cfg = loop.config
     labels = LabelMap.from_names(loop.labels, loop.task)
@@ -139,7 +140,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
     torch.set_num_threads(max(1, loop.threads))
     seed_everything(cfg.seed)  # same initial head on every rank; DDP also broadcasts rank 0's
     state = restore(ray.train.get_checkpoint()) or LoopState()
-    source = state.model_dir or loop.model_source
+    source = state.model_dir or local_model_source(loop.model_source)
     model = ray.train.torch.prepare_model(build_classifier(source, labels, cfg.dropout))
     optimizer = build_optimizer(model, cfg.lr, cfg.weight_decay, cfg.llrd)
     scheduler = build_scheduler(optimizer, loop.steps_per_epoch * cfg.epochs, cfg.warmup_ratio)
