@@ -35,6 +35,8 @@ def up_cmd(
             console.print_json(rendered)
         else:
             console.out().print(yaml.safe_dump(rendered, sort_keys=False), highlight=False, markup=False)
+        for line in cluster.shared_services_plan(config, env):
+            console.info(line)
         console.info("dry run: the config is valid; nothing was started")
         return
     with console.progress(json_output) as progress:

@@ -84,7 +84,10 @@ def inside_job() -> bool:
 
 
 def should_submit(submit: bool, address: str | None) -> bool:
-    return not inside_job() and (submit or is_remote(address))
+    """Run as a job: when asked, or when the cluster (named, or the one `cluster up` started) is elsewhere."""
+    from emoai_core.cluster.state import current_address
+
+    return not inside_job() and (submit or is_remote(address or current_address()))
 
 
 def dashboard_url(address: str | None) -> str:

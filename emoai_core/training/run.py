@@ -113,7 +113,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         ),
     )
     weights = class_weights(plan.train_counts, cfg.class_weighting)
-    queue = Queue(actor_options={"num_cpus": 0})
+    queue = Queue(actor_options={"num_cpus": 0, "scheduling_strategy": on_this_node()})
     loop = LoopConfig(
         config=cfg,
         labels=plan.labels.names,
@@ -161,6 +161,14 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         seconds=time.time() - started,
         history=tracker.history or [dict(result.metrics or {})],
     )
+
+
+def on_this_node() -> Any:
+    """Keep the progress queue beside the driver: a worker node lost mid-run must not take it along."""
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    return NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
 
 
 def _log_best(
