@@ -39,6 +39,9 @@ def train(
     **options: Any,
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
+    from emoai_core.base.timeline import mark
+
+    mark("command parsed")
     from emoai_core.cluster.jobs import should_submit
 
     overrides = config_overrides(options)

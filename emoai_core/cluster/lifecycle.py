@@ -61,10 +61,9 @@ def shared_services_plan(config_path: Path, env_path: Path | None) -> list[str]:
         where = f"artifacts in {storage.uri_of('mlflow')}" if storage else "artifacts on the head"
         lines.append(f"tracking: an MLflow server started on the head, {where}")
     if remote and not given and compute.provider == "aws":
+        from emoai_core.base.settings import paths
         from emoai_core.cluster.aws import port_forward_args
         from emoai_core.cluster.tracking_server import SERVER_PORT
-
-        from emoai_core.base.settings import paths
 
         launcher = paths().cluster_dir(compute.name) / "launcher.yaml"
         args = " ".join(port_forward_args(launcher, SERVER_PORT)[1:])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
 from emoai_core.base.events import emit
+from emoai_core.base.timeline import mark
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase, RunStarted
 from emoai_core.training.plan import Plan, plan_run
@@ -85,11 +86,14 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     started = time.time()
     cfg = plan.config
     client = tracking_client()
+    mark("tracking store open")
     emit(on_event, Phase("starting Ray"))
     ray_env.connect(opts.address)
+    mark("ray connected")
     scaling, cpu = scaling_for(cfg, opts.wait)
     emit(on_event, Phase("tokenizing"))
     datasets = tokenized(plan)
+    mark("tokenized")
     train_rows = datasets["train"].count()
     rows_per_worker = train_rows // cfg.num_workers
     if rows_per_worker == 0:
@@ -127,6 +131,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         fault=opts.fault,
     )
     trainer = build_trainer(loop, datasets, scaling, run_id, queue, list(opts.callbacks))
+    mark("run created, trainer starting")
     pump = Pump(queue, tracker, on_event)
     try:
         result = pump.run(trainer.fit)
@@ -199,7 +204,10 @@ def train(
     `opts` says where and how it runs: a study passes `TuneReportCallback` in `callbacks`, nests
     the run under its parent with `kind="trial"`, and registers only its best trial later.
     """
-    return _execute(plan_run(config, on_event), opts or RunOptions(), on_event)
+    mark("train called")
+    plan = plan_run(config, on_event)
+    mark("planned (data validated, base model checked)")
+    return _execute(plan, opts or RunOptions(), on_event)
 
 
 def resume(ref: str, opts: RunOptions | None = None, *, on_event: Callable | None = None) -> TrainResult:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from emoai_core.base.timeline import mark
 from emoai_core.model.batching import chunk_rows
 from emoai_core.model.labels import LabelMap
 from emoai_core.training.config import TrainConfig
@@ -80,6 +81,8 @@ class Progress:
                 self.queue.put_nowait(Restored(epoch, checkpoint))
 
     def step(self, epoch: int, step_in_epoch: int, global_step: int, loss: float, lr: float) -> None:
+        if global_step == 1 and self.queue is not None:
+            mark("first step")
         if self.queue is None or (step_in_epoch % self.every and step_in_epoch != self.steps_per_epoch):
             return
         event = StepProgress(epoch, step_in_epoch, self.steps_per_epoch, global_step, loss, lr, time.time())
@@ -152,6 +155,8 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
     cfg = loop.config
     labels = LabelMap.from_names(loop.labels, loop.task)
     rank = ray.train.get_context().get_world_rank()
+    if rank == 0:
+        mark("worker setup started")
     torch.set_num_threads(max(1, loop.threads))
     seed_everything(cfg.seed)  # same initial head on every rank; DDP also broadcasts rank 0's
     progress = Progress(loop.queue, rank, loop.steps_per_epoch)
