@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,28 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         ) from None
     _quiet_ray_data()
     return target or "local"
+
+
+def connect_in_background(address: str | None = None) -> Callable[[], str]:
+    """Start `connect` in a thread; the returned call waits for it (and raises what it raised).
+
+    Starting an in-process Ray takes ~5-10 s of mostly waiting on its processes: `emoai train`
+    validates the data, checks the base model and opens the tracking store meanwhile.
+    """
+    from emoai_core.base import threads
+
+    if os.environ.get("EMOAI_RAY_INIT_IN_FOREGROUND"):  # a switch to measure the overlap against
+        return lambda: connect(address)
+    # Ray warns that a thread other than the main one cannot set its SIGTERM handler: the main
+    # thread keeps Ctrl-C and the process's fate, so the warning says nothing to our users
+    logging.getLogger("ray._private.worker").setLevel(logging.ERROR)
+    thread, outcome = threads.start(lambda: connect(address), "emoai-ray-init")
+
+    def wait() -> str:
+        thread.join()
+        return outcome.get()
+
+    return wait
 
 
 def stop_log_monitor() -> None:
