@@ -108,20 +108,35 @@ def connect_in_background(address: str | None = None) -> Callable[[], str]:
     """Start `connect` in a thread; the returned call waits for it (and raises what it raised).
 
     Starting an in-process Ray takes ~5-10 s of mostly waiting on its processes: `emoai train`
-    validates the data, checks the base model and opens the tracking store meanwhile.
+    validates the data, checks the base model and opens the tracking store meanwhile. The thread
+    then stays parked until the process ends: Ray starts its GCS and raylet with a parent-death
+    signal, which Linux sends when the *thread* that started them ends, not the process.
     """
-    from emoai_core.base import threads
+    import threading
 
     if os.environ.get("EMOAI_RAY_INIT_IN_FOREGROUND"):  # a switch to measure the overlap against
         return lambda: connect(address)
     # Ray warns that a thread other than the main one cannot set its SIGTERM handler: the main
     # thread keeps Ctrl-C and the process's fate, so the warning says nothing to our users
     logging.getLogger("ray._private.worker").setLevel(logging.ERROR)
-    thread, outcome = threads.start(lambda: connect(address), "emoai-ray-init")
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def body() -> None:
+        try:
+            box["address"] = connect(address)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait() in the caller's thread
+            box["error"] = exc
+        done.set()
+        threading.Event().wait()  # parked for good: Ray's processes die with the thread that made them
+
+    threading.Thread(target=body, name="emoai-ray-init", daemon=True).start()
 
     def wait() -> str:
-        thread.join()
-        return outcome.get()
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box["address"]
 
     return wait
 
