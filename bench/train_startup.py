@@ -86,7 +86,7 @@ def summarise(runs: list[dict[str, float]]) -> dict:
 
 
 def measure(env: dict[str, str], runs: int, folder: Path, label: str) -> dict:
-    timeline = folder / f"{label.replace(' ', '-')}.jsonl"
+    timeline = folder / f"{''.join(c if c.isalnum() else '-' for c in label)}.jsonl"
     print(f"{label}: warm-up", flush=True)
     one_run(env, timeline)
     done = []

@@ -117,11 +117,6 @@ class Settings:
     storage: str | None = None  # the shared storage URI (s3://, gs://, file:///) a cluster reaches
 
     @property
-    def cluster(self) -> dict:
-        """What `emoai cluster up` recorded (empty when no cluster is up)."""
-        return cluster_record(self.home)
-
-    @property
     def paths(self) -> Paths:
         return Paths(self.home)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,43 +101,6 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:
         ) from None
     _quiet_ray_data()
     return target or "local"
-
-
-def connect_in_background(address: str | None = None) -> Callable[[], str]:
-    """Start `connect` in a thread; the returned call waits for it (and raises what it raised).
-
-    Starting an in-process Ray takes ~5-10 s of mostly waiting on its processes: `emoai train`
-    validates the data, checks the base model and opens the tracking store meanwhile. The thread
-    then stays parked until the process ends: Ray starts its GCS and raylet with a parent-death
-    signal, which Linux sends when the *thread* that started them ends, not the process.
-    """
-    import threading
-
-    if os.environ.get("EMOAI_RAY_INIT_IN_FOREGROUND"):  # a switch to measure the overlap against
-        return lambda: connect(address)
-    # Ray warns that a thread other than the main one cannot set its SIGTERM handler: the main
-    # thread keeps Ctrl-C and the process's fate, so the warning says nothing to our users
-    logging.getLogger("ray._private.worker").setLevel(logging.ERROR)
-    done = threading.Event()
-    box: dict[str, Any] = {}
-
-    def body() -> None:
-        try:
-            box["address"] = connect(address)
-        except BaseException as exc:  # noqa: BLE001 - raised again by wait() in the caller's thread
-            box["error"] = exc
-        done.set()
-        threading.Event().wait()  # parked for good: Ray's processes die with the thread that made them
-
-    threading.Thread(target=body, name="emoai-ray-init", daemon=True).start()
-
-    def wait() -> str:
-        done.wait()
-        if "error" in box:
-            raise box["error"]
-        return box["address"]
-
-    return wait
 
 
 def stop_log_monitor() -> None:

@@ -80,14 +80,6 @@ def upload(storage: Storage, local: Path, rel: str) -> None:
         raise _reach(storage, f"uploading {rel}", exc) from None
 
 
-def upload_tree(storage: Storage, folder: Path, rel: str) -> list[str]:
-    """Every file under `folder` to `rel/…`; returns the relative names uploaded."""
-    names = sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
-    for name in names:
-        upload(storage, Path(folder) / name, f"{rel}/{name}")
-    return names
-
-
 def download(storage: Storage, rel: str, local: Path, sha256: str | None = None) -> Path:
     """Copy `rel` to `local`; with `sha256`, the copy must hash to it or nothing is kept."""
     local = Path(local)

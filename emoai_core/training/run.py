@@ -67,13 +67,7 @@ def _failure_message(exc: BaseException, worker_errors: list[str]) -> str:
     return f"training failed: {worker_errors[-1] if worker_errors else _first_line(exc)}"
 
 
-def _execute(
-    plan: Plan,
-    opts: RunOptions,
-    on_event: Callable | None,
-    resume_run: Run | None = None,
-    ray_ready: Callable[[], str] | None = None,
-) -> TrainResult:
+def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run: Run | None = None) -> TrainResult:
     from ray.util.queue import Queue
 
     from emoai_core.base.quiet import quiet_libraries
@@ -94,7 +88,7 @@ def _execute(
     client = tracking_client()
     mark("tracking store open")
     emit(on_event, Phase("starting Ray"))
-    (ray_ready or (lambda: ray_env.connect(opts.address)))()
+    ray_env.connect(opts.address)
     mark("ray connected")
     scaling, cpu = scaling_for(cfg, opts.wait)
     emit(on_event, Phase("tokenizing"))
@@ -210,14 +204,10 @@ def train(
     `opts` says where and how it runs: a study passes `TuneReportCallback` in `callbacks`, nests
     the run under its parent with `kind="trial"`, and registers only its best trial later.
     """
-    from emoai_core.cluster.ray_env import connect_in_background
-
-    opts = opts or RunOptions()
     mark("train called")
-    ray_ready = connect_in_background(opts.address)  # Ray starts while the plan is made
     plan = plan_run(config, on_event)
     mark("planned (data validated, base model checked)")
-    return _execute(plan, opts, on_event, ray_ready=ray_ready)
+    return _execute(plan, opts or RunOptions(), on_event)
 
 
 def resume(ref: str, opts: RunOptions | None = None, *, on_event: Callable | None = None) -> TrainResult:
