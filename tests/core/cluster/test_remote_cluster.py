@@ -100,6 +100,7 @@ def test_jobs_on_isolated_clusters_are_remote_and_get_no_local_only_env(emoai_ho
     assert "HF_HUB_OFFLINE" not in runtime["env_vars"]  # this machine's offline state is its own
 
 
+@pytest.mark.slow
 def test_a_local_tracking_server_starts_answers_and_stops(tmp_path):
     from emoai_core.cluster.local_ray import free_port
 

@@ -12,7 +12,7 @@ from emoai_core.storage import files
 from emoai_core.storage.location import parse
 
 
-@pytest.fixture(params=["file", "s3"])
+@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.slow)])  # s3: moto_server, a server (slow)
 def storage_uri(request, tmp_path):
     if request.param == "file":
         return f"file://{tmp_path}/shared"

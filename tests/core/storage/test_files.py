@@ -10,7 +10,7 @@ from emoai_core.storage.folders import fetch_folder, push_folder
 from emoai_core.storage.location import parse
 
 
-@pytest.fixture(params=["file", "s3"])
+@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.slow)])  # s3: moto_server, a server (slow)
 def storage(request, tmp_path, monkeypatch):
     uri = f"file://{tmp_path}/shared" if request.param == "file" else request.getfixturevalue("s3_storage")
     monkeypatch.setenv("EMOAI_STORAGE", uri)  # URIs under it (a pushed folder's) keep its endpoint

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from emoai_core.base.settings import paths, ray_run_name
 from emoai_core.storage import files
 from emoai_core.storage.location import parse
@@ -20,6 +22,7 @@ def test_without_a_storage_runs_live_under_emoai_home():
     assert not paths().ray_run("r1").exists()
 
 
+@pytest.mark.slow
 def test_with_a_storage_runs_live_on_it(s3_storage, monkeypatch):
     monkeypatch.setenv("EMOAI_STORAGE", s3_storage)
     storage = parse(s3_storage)

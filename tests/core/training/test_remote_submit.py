@@ -59,6 +59,7 @@ def test_a_remote_train_needs_a_storage(cli, isolated_cluster, gen_data, monkeyp
     assert result.exit_code == 2 and "shared storage" in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_prepare_pushes_data_and_a_local_base_model(gen_data, tiny_model_dir, s3_storage, monkeypatch):
     monkeypatch.setenv("EMOAI_TRACKING_URI", "http://mlflow.example:5000")
     name = gen_data.split("@")[0]
