@@ -43,6 +43,10 @@ def test_checkpoints_resume_and_model_live_on_the_storage(cli, ray_session, gen_
     ray_dir = f"ray/{ray_run_name(result.run_id)}"
     assert files.exists(storage, f"{ray_dir}/checkpoint_manager_snapshot.json")
     assert result.checkpoint and result.checkpoint.startswith(storage.path("ray"))
+    from emoai_core.training.checkpoints import checkpointed_metrics, last_checkpoint_epoch
+
+    assert last_checkpoint_epoch(result.run_id) == 2  # what --resume and backfill read, from the storage
+    assert [int(m["epoch"]) for m in checkpointed_metrics(result.run_id)] == [2]  # num_to_keep=1
     from mlflow import MlflowClient
 
     run = MlflowClient(url).get_run(result.run_id)
