@@ -35,6 +35,8 @@ def up_cmd(
             console.print_json(rendered)
         else:
             console.out().print(yaml.safe_dump(rendered, sort_keys=False), highlight=False, markup=False)
+        for line in cluster.shared_services_plan(config, env):
+            console.info(line)
         console.info("dry run: the config is valid; nothing was started")
         return
     with console.progress(json_output) as progress:
@@ -46,6 +48,11 @@ def up_cmd(
     out.print(f"cluster [bold]{state['name']}[/bold] is up ({state['provider']})", highlight=False)
     out.print(f"  address:   {state['address']}", highlight=False)
     out.print(f"  dashboard: {state['dashboard_url']}", highlight=False)
+    if state.get("tracking_uri"):
+        where = " (started on the head)" if state.get("tracking_server") or state.get("port_forward") else ""
+        out.print(f"  tracking:  {state['tracking_uri']}{where}", highlight=False)
+    if state.get("storage"):
+        out.print(f"  storage:   {state['storage']}", highlight=False, markup=False)
     for node in state.get("nodes", []):
         res = ", ".join(f"{k} {v:g}" for k, v in sorted(node["resources"].items()) if k in ("CPU", "GPU"))
         out.print(f"  node {node['node_id'][:12]}: {res}", highlight=False)

@@ -216,4 +216,7 @@ def validate_cmd(
 
 
 def register(root: typer.Typer) -> None:
+    from emoai_cli import data_remote
+
+    data_remote.register(app)
     root.add_typer(app, name="data")

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 from emoai_cli.help import LeanHelpGroup
 from emoai_core import __version__
 from emoai_core.base import errors as codes
-from emoai_core.base.settings import ENV_DEBUG, ENV_HOME, ENV_TRACKING_URI
+from emoai_core.base.settings import ENV_DEBUG, ENV_HOME, ENV_STORAGE, ENV_TRACKING_URI
 
 
 class EmoaiGroup(LeanHelpGroup):
@@ -171,6 +171,12 @@ def root(
         envvar=[ENV_TRACKING_URI, "MLFLOW_TRACKING_URI"],
         help="MLflow tracking URI (default: sqlite under --home).",
     ),
+    storage: str | None = typer.Option(
+        None,
+        "--storage",
+        envvar=ENV_STORAGE,
+        help="Shared storage a cluster reaches (s3://bucket/prefix, gs://…, file:///…): data, checkpoints, models.",
+    ),
     debug: bool = typer.Option(False, "--debug", envvar=ENV_DEBUG, help="Show tracebacks on errors."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
@@ -181,6 +187,8 @@ def root(
         os.environ[ENV_HOME] = os.path.abspath(os.path.expanduser(home))
     if tracking_uri:
         os.environ[ENV_TRACKING_URI] = tracking_uri
+    if storage:
+        os.environ[ENV_STORAGE] = storage
     if debug:
         os.environ[ENV_DEBUG] = "1"
 

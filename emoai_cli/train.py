@@ -12,6 +12,7 @@ from emoai_cli.train_options import (
     as_args,
     config_overrides,
     env_file_option,
+    storage_option,
     submit_option,
     wait_option,
     with_train_options,
@@ -34,13 +35,18 @@ def train(
     wait: bool = wait_option(),
     submit: bool = submit_option(),
     env_file: Path | None = env_file_option(),
+    storage: str | None = storage_option(),
     **options: Any,
 ) -> None:
     """Fine-tune the emotion classifier with Ray Train and track the run in MLflow."""
+    from emoai_core.base.timeline import mark
+
+    mark("command parsed")
     from emoai_core.cluster.jobs import should_submit
 
     overrides = config_overrides(options)
     if should_submit(submit, address):
+        env, overrides, extra = job_setup(address, env_file, overrides, resume=bool(resume))
         args = ["train", *as_args(overrides)]
         if resume:
             args += ["--resume", resume]
@@ -48,21 +54,44 @@ def train(
             args.append("--wait")
         if promote:
             args.append("--promote")
-        run_submitted(args, address, env_file)
+        run_submitted(args, address, env, extra)
         return
     _run(overrides, config, resume, address, wait, json_output, promote)
 
 
-def run_submitted(args: list[str], address: str | None, env_file: Path | None) -> None:
-    """Submit `emoai <args>` as a Ray Job, stream its logs, exit with its outcome; Ctrl-C offers to stop it."""
-    import sys
+def job_setup(
+    address: str | None, env_file: Path | None, overrides: dict[str, Any], resume: bool = False
+) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """The job's cluster_env.yaml; for a cluster on other machines, data and model pushed to the storage first.
 
+    Returns (cluster env, the options the job runs with, its extra environment).
+    """
     from emoai_cli import console
     from emoai_core.cluster import jobs
     from emoai_core.cluster.config import load_env
 
     default_env = Path("cluster_env.yaml")
     env = load_env(env_file or (default_env if default_env.is_file() else None))
+    if not jobs.is_remote(jobs.dashboard_url(address)):
+        return env, overrides, {}
+    from emoai_core.base.events import LogEvent
+    from emoai_core.training.remote import prepare
+
+    def show(event: object) -> None:
+        if isinstance(event, LogEvent):
+            console.info(event.message)
+
+    prepared = prepare(overrides, env, resume=resume, on_event=show)
+    return env, prepared.options, prepared.env
+
+
+def run_submitted(args: list[str], address: str | None, env: Any, extra_env: dict[str, str] | None = None) -> None:
+    """Submit `emoai <args>` as a Ray Job, stream its logs, exit with its outcome; Ctrl-C offers to stop it."""
+    import sys
+
+    from emoai_cli import console
+    from emoai_core.cluster import jobs
+
     workdir = Path(jobs.__file__).resolve().parents[2]
     state = {"job": None, "url": jobs.dashboard_url(address)}
 
@@ -72,7 +101,7 @@ def run_submitted(args: list[str], address: str | None, env_file: Path | None) -
         console.err().print(text, highlight=False, markup=False)
 
     try:
-        job_id, status = jobs.run_as_job(args, address, env, workdir, line)
+        job_id, status = jobs.run_as_job(args, address, env, workdir, line, extra_env)
     except KeyboardInterrupt:
         job = state["job"]
         if job and (

@@ -47,6 +47,9 @@ TRAIN_OPTIONS: list[inspect.Parameter] = [
     _option("num_workers", int, f"Ray Train workers {_default('num_workers')}.", RESOURCES),
     _option("cpu_per_worker", float, "CPUs per worker (default: an equal share of the cluster).", RESOURCES),
     _option("gpu_per_worker", float, f"GPUs per worker {_default('gpu_per_worker')}.", RESOURCES),
+    _option(
+        "placement", str, f"pack | spread: workers on few nodes, or over many {_default('placement')}.", RESOURCES
+    ),
     _option("epochs", int, f"Epochs {_default('epochs')}.", RECIPE),
     _option("batch_size", int, f"Per-worker batch size {_default('batch_size')}.", RECIPE),
     _option("lr", float, f"Peak learning rate {_default('lr')}.", RECIPE),
@@ -128,6 +131,28 @@ def submit_option() -> Any:
         "--submit",
         rich_help_panel=RESOURCES,
         help="Run as a Ray Job on the cluster (automatic when --address is another machine).",
+    )
+
+
+def _export_storage(value: str | None) -> str | None:
+    import os
+
+    from emoai_core.base.settings import ENV_STORAGE
+
+    if value:
+        os.environ[ENV_STORAGE] = value
+    return value
+
+
+def storage_option(panel: str | None = RESOURCES) -> Any:
+    """`--storage URI` on a command (as the root's global option): exported for the core to read."""
+    return typer.Option(
+        None,
+        "--storage",
+        callback=_export_storage,
+        rich_help_panel=panel,
+        help="Shared storage for a cluster on other machines: s3://bucket/prefix, gs://…, file:///… "
+        "(default: $EMOAI_STORAGE, cluster_env.yaml's storage).",
     )
 
 

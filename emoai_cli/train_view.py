@@ -48,7 +48,14 @@ class TrainView:
             self._progress = None
 
     def __call__(self, event: object) -> None:
-        from emoai_core.training.events import EpochReport, Phase, RunStarted, StepProgress, WorkerFailed
+        from emoai_core.training.events import (
+            EpochReport,
+            Phase,
+            Restored,
+            RunStarted,
+            StepProgress,
+            WorkerFailed,
+        )
 
         if isinstance(event, Phase):
             console.info(f"[dim]… {event.name}[/dim]")
@@ -60,6 +67,13 @@ class TrainView:
             self._on_epoch(event)
         elif isinstance(event, WorkerFailed):
             self._on_worker_failed(event)
+        elif isinstance(event, Restored):
+            target = self._progress.console if self._progress is not None else console.err()
+            target.print(
+                f"workers started from the checkpoint of epoch {event.epoch} ({event.checkpoint})",
+                highlight=False,
+                markup=False,
+            )
 
     def _on_start(self, event: Any) -> None:
         self.run_id = event.run_id

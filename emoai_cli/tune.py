@@ -14,6 +14,7 @@ from emoai_cli.train_options import (
     as_args,
     config_overrides,
     env_file_option,
+    storage_option,
     submit_option,
     wait_option,
     with_train_options,
@@ -50,6 +51,7 @@ def tune(
     wait: bool = wait_option(),
     submit: bool = submit_option(),
     env_file: Path | None = env_file_option(),
+    storage: str | None = storage_option(),
     **options: Any,
 ) -> None:
     """Search training hyperparameters with Ray Tune (ASHA early stopping), tracked in MLflow."""
@@ -63,8 +65,9 @@ def tune(
     check_options(opts)
     overrides = config_overrides(options)
     if should_submit(submit, address):
-        from emoai_cli.train import run_submitted
+        from emoai_cli.train import job_setup, run_submitted
 
+        env, overrides, extra = job_setup(address, env_file, overrides)
         study = [
             "--num-trials",
             str(num_trials),
@@ -80,7 +83,7 @@ def tune(
             mode,
             *(["--promote"] if promote else []),
         ]
-        run_submitted(["tune", *study, *as_args(overrides)], address, env_file)
+        run_submitted(["tune", *study, *as_args(overrides)], address, env, extra)
         return
     base = load_config_file(config) if config else {}
     fixed = build_config(base, overrides)

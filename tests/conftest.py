@@ -48,8 +48,10 @@ def emoai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "RAY_ADDRESS",
         "EMOAI_DEBUG",
         "EMOAI_DATA_SOURCE",
+        "EMOAI_STORAGE",
     ):
-        monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv(var, "")  # recorded, so whatever a command exports is undone after the test
+        monkeypatch.delenv(var)
     return home
 
 
@@ -170,3 +172,23 @@ def gen_data(cli, tmp_path) -> str:
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
     return f"{info['name']}@{info['version']}"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """moto_server's S3 API on 127.0.0.1 for the session (stopped at its end); yields its endpoint."""
+    from servers import moto_s3
+
+    with moto_s3(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh bucket on moto_server as the storage (endpoint in the URI, test credentials); returns the URI."""
+    from servers import S3_ENV, make_bucket
+
+    for key, value in S3_ENV.items():
+        monkeypatch.setenv(key, value)
+    bucket = make_bucket(s3_endpoint)
+    return f"s3://{bucket}/emoai?endpoint_override={s3_endpoint}"

@@ -69,6 +69,7 @@ def test_the_import_contracts_hold():
         ("model/labels.py", "from emoai_core.training import run", "emoai_core.model is not allowed to import emoai_core.training"),
         ("data/versions.py", "from emoai_core.tracking import runs", "emoai_core.data is not allowed to import emoai_core.tracking"),
         ("base/errors.py", "import rich", "emoai_core is not allowed to import rich"),
+        ("storage/files.py", "from emoai_core.cluster import state", "emoai_core.storage is not allowed to import emoai_core.cluster"),
         ("cluster/state.py", "import emoai_cli.console", "emoai_core is not allowed to import emoai_cli"),
     ],
 )

@@ -24,6 +24,7 @@ ENV_TRACKING_URI = "EMOAI_TRACKING_URI"
 ENV_DEBUG = "EMOAI_DEBUG"
 ENV_DATA_SOURCE = "EMOAI_DATA_SOURCE"
 ENV_RAY_TEMP_ROOT = "EMOAI_RAY_TEMP_ROOT"
+ENV_STORAGE = "EMOAI_STORAGE"
 
 
 def ray_run_name(run_id: str) -> str:
@@ -83,6 +84,11 @@ class Paths:
         """A run's registered model as a plain Hugging Face folder, downloaded once."""
         return self.home / "cache" / "models" / run_id
 
+    @property
+    def base_model_cache(self) -> Path:
+        """Base model folders fetched from the shared storage, one per content hash."""
+        return self.home / "cache" / "base-models"
+
     def onnx_cache(self, run_id: str) -> Path:
         """A run's model exported to an ONNX bundle, once, for serving."""
         return self.home / "cache" / "onnx" / run_id
@@ -127,6 +133,7 @@ class Settings:
     ray_address: str | None
     debug: bool
     data_source: str
+    storage: str | None = None  # the shared storage URI (s3://, gs://, file:///) a cluster reaches
 
     @property
     def paths(self) -> Paths:
@@ -145,19 +152,36 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read settings from `env` (default: the process environment)."""
     env = dict(os.environ) if env is None else env
     home = Path(env.get(ENV_HOME) or Path.home() / ".emoai").expanduser().resolve()
-    tracking = env.get(ENV_TRACKING_URI) or env.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Paths(home).mlflow_db}"
+    tracking = env.get(ENV_TRACKING_URI) or env.get("MLFLOW_TRACKING_URI")
+    storage = env.get(ENV_STORAGE)
+    if not tracking or not storage:  # the cluster `emoai cluster up` started brings its own
+        record = cluster_record(home)
+        tracking = tracking or record.get("tracking_uri")
+        storage = storage or record.get("storage")
     return Settings(
         home=home,
-        tracking_uri=tracking,
+        tracking_uri=tracking or f"sqlite:///{Paths(home).mlflow_db}",
         ray_address=env.get("RAY_ADDRESS") or None,
         debug=_truthy(env.get(ENV_DEBUG)),
         data_source=env.get(ENV_DATA_SOURCE) or DEFAULT_DATASET,
+        storage=storage or None,
     )
 
 
 def ray_temp_root() -> str:
     """Where the Ray clusters emoai starts keep their temp folders (unix sockets: keep the path short)."""
     return os.environ.get(ENV_RAY_TEMP_ROOT) or "/tmp"
+
+
+def cluster_record(home: Path) -> dict:
+    """$EMOAI_HOME/cluster.json as a dict (empty when absent or unreadable); see `cluster.state`."""
+    import json
+
+    try:
+        data = json.loads(Paths(home).cluster_state.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def paths() -> Paths:

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
-from emoai_core.base.settings import paths
+from emoai_core.base.settings import ENV_STORAGE, ENV_TRACKING_URI, paths
+from emoai_core.cluster import tracking_server
 from emoai_core.cluster.config import ClusterCompute, ClusterEnv, NodeType, WorkerNodeType
 from emoai_core.cluster.local_ray import ray_cli
+from emoai_core.storage.location import Storage
 
 PROJECT_ON_NODE = "/home/ray/emoai"
 
@@ -88,7 +90,7 @@ def setup_commands(env: ClusterEnv) -> list[str]:
         )
     if env.python.pip_packages:
         commands.append("pip install " + " ".join(shlex.quote(p) for p in env.python.pip_packages))
-    commands.append(f"pip install -e {PROJECT_ON_NODE}")
+    commands.append(f"pip install -e {PROJECT_ON_NODE}[aws]")  # boto3: MLflow's S3 artifacts
     commands.extend(env.post_build_cmds)
     return commands
 
@@ -100,8 +102,29 @@ def gpu_image(image: str) -> str:
     return image
 
 
+def storage_of(env: ClusterEnv) -> Storage | None:
+    """The cluster's storage: --storage / EMOAI_STORAGE, else cluster_env.yaml's `storage`."""
+    from emoai_core.storage.location import configured
+
+    return configured(os.environ.get(ENV_STORAGE) or env.storage)
+
+
+def tracking_plan(env: ClusterEnv) -> dict[str, Any]:
+    """Who tracks runs: the user's server (as is), or one on the head reached through a port forward."""
+    given = os.environ.get(ENV_TRACKING_URI) or env.tracking_uri
+    if given:
+        return {"tracking_uri": given, "server_on_head": False}
+    return {"server_on_head": True, "job_tracking_uri": f"http://127.0.0.1:{tracking_server.SERVER_PORT}"}
+
+
+def port_forward_args(launcher: Path | str, local_port: int) -> list[str]:
+    """Ray's own SSH port forward from this machine to the head's MLflow server."""
+    return [ray_cli(), "dashboard", "--port", str(local_port), "--remote-port", str(tracking_server.SERVER_PORT),
+            str(launcher)]  # fmt: skip
+
+
 def render(compute: ClusterCompute, env: ClusterEnv) -> dict[str, Any]:
-    """The full launcher config for `ray up`."""
+    """The full launcher config for `ray up`: nodes, image, setup, and the head's MLflow server if needed."""
     import yaml
 
     base = yaml.safe_load(template_path().read_text())
@@ -126,6 +149,14 @@ def render(compute: ClusterCompute, env: ClusterEnv) -> dict[str, Any]:
     for worker in compute.worker_node_types:
         config["available_node_types"][worker.name] = _node_type(worker, compute)
     config["setup_commands"] = setup_commands(env)
+    storage = storage_of(env)
+    if storage is not None:  # jobs and commands on the nodes default to the cluster's storage
+        config["docker"]["run_options"].append(f"-e {ENV_STORAGE}={shlex.quote(storage.spec)}")
+    if tracking_plan(env)["server_on_head"]:
+        config["head_start_ray_commands"] = [
+            *config["head_start_ray_commands"],
+            tracking_server.head_command(storage),
+        ]
     return config
 
 
@@ -180,7 +211,15 @@ def up(compute: ClusterCompute, env: ClusterEnv, config_path: Path) -> dict[str,
         raise EmoaiError("'ray up' failed", f"see the output above; clean up with: ray down -y {launcher}")
     ip = subprocess.run([ray_cli(), "get-head-ip", str(launcher)], capture_output=True, text=True)
     head_ip = ip.stdout.strip().splitlines()[-1] if ip.returncode == 0 and ip.stdout.strip() else "?"
+    storage = storage_of(env)
+    shared: dict[str, Any] = {"storage": storage.spec} if storage is not None else {}
+    plan = tracking_plan(env)
+    if plan["server_on_head"]:
+        shared.update(open_port_forward(launcher), job_tracking_uri=plan["job_tracking_uri"])
+    else:
+        shared["tracking_uri"] = plan["tracking_uri"]
     return {
+        **shared,
         "provider": "aws",
         "name": compute.name,
         "address": f"{head_ip}:6379",
@@ -192,7 +231,28 @@ def up(compute: ClusterCompute, env: ClusterEnv, config_path: Path) -> dict[str,
     }
 
 
+def open_port_forward(launcher: Path) -> dict[str, Any]:
+    """Start the port forward to the head's MLflow server in the background; wait until it answers."""
+    from emoai_core.cluster.local_ray import free_port
+
+    port = free_port()
+    log = launcher.with_name("port-forward.log")
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            port_forward_args(launcher, port), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    forward = {"pid": proc.pid, "folder": str(launcher), "url": f"http://127.0.0.1:{port}"}
+    try:
+        tracking_server.wait_ready(forward["url"], proc, timeout=300)
+    except BaseException:
+        tracking_server.stop_local(forward)
+        raise
+    return {"tracking_uri": forward["url"], "port_forward": forward}
+
+
 def down(state: dict[str, Any]) -> dict[str, Any]:
+    if state.get("port_forward"):
+        tracking_server.stop_local(state["port_forward"])  # the same check-then-end as a local server
     launcher = state.get("launcher_config")
     if not launcher or not Path(launcher).is_file():
         raise UsageError(

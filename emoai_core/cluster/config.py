@@ -92,6 +92,9 @@ class ClusterCompute(_Strict):
     provider: Literal["local", "aws"] = "local"
     region: str | None = None
     autoscale: bool = False
+    # local only: every node gets its own HOME and EMOAI_HOME, like machines that share no disk,
+    # so jobs must bring their data, checkpoints and runs through the storage and a tracking server
+    isolated_nodes: bool = False
     head_node_type: NodeType
     worker_node_types: list[WorkerNodeType] = Field(default_factory=list)
     idle_timeout_minutes: float = Field(5, gt=0)
@@ -103,6 +106,8 @@ class ClusterCompute(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"node type names must be unique: {', '.join(duplicates)}")
+        if self.isolated_nodes and (self.provider != "local" or self.autoscale):
+            raise ValueError("isolated_nodes is for the local provider without autoscale")
         if self.provider == "aws":
             if not self.region:
                 raise ValueError("region is required for provider aws (e.g. us-west-2)")
@@ -128,6 +133,10 @@ class WorkingDir(_Strict):
 
 class ClusterEnv(_Strict):
     base_image: str = "rayproject/ray:2.60.0-py311-cpu"
+    # where data versions, checkpoints and model artifacts travel (s3://…, gs://…, file:///…)
+    storage: str | None = None
+    # an MLflow server the laptop and the cluster both reach; none: `cluster up` starts one on the head
+    tracking_uri: str | None = None
     env_vars: dict[str, str] = Field(default_factory=dict)
     debian_packages: list[str] = Field(default_factory=list)
     python: PythonEnv = Field(default_factory=PythonEnv)

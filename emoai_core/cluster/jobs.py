@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 ENV_JOB_ID = "EMOAI_RAY_JOB_ID"
 ENV_JOB_DASHBOARD = "EMOAI_RAY_JOB_DASHBOARD"
 DEFAULT_DASHBOARD_PORT = 8265
-FORWARDED_ENV = ("EMOAI_TRACKING_URI", "MLFLOW_TRACKING_URI", "EMOAI_DEBUG", "HF_HUB_OFFLINE")
+FORWARDED_ENV = ("EMOAI_TRACKING_URI", "MLFLOW_TRACKING_URI", "EMOAI_DEBUG", "EMOAI_STORAGE")
+# what this machine says about itself, true for a job on it (not for one on other machines)
+LOCAL_ONLY_ENV = ("HF_HUB_OFFLINE",)
 
 
 def _host(address: str) -> str:
@@ -37,9 +39,15 @@ def _host(address: str) -> str:
 
 
 def is_remote(address: str | None) -> bool:
-    """An address on another machine (where a local driver could not read the data or the store)."""
+    """An address on another machine (where a local driver could not read the data or the store).
+
+    The nodes of a local cluster started with `isolated_nodes` count as other machines: they share
+    no EMOAI_HOME with this one.
+    """
     if not address:
         return False
+    if _isolated(address):
+        return True
     host = _host(address)
     if host in ("", "localhost", "127.0.0.1", "::1", socket.gethostname()):
         return False
@@ -48,6 +56,14 @@ def is_remote(address: str | None) -> bool:
     except OSError:
         return True
     return not _is_local_ip(ip)
+
+
+def _isolated(address: str) -> bool:
+    from emoai_core.cluster.state import read_state
+
+    state = read_state() or {}
+    ours = {state.get("address"), state.get("dashboard_url"), (state.get("dashboard_url") or "").rstrip("/")}
+    return bool(state.get("isolated")) and address.rstrip("/") in ours
 
 
 def _is_local_ip(ip: str) -> bool:
@@ -68,7 +84,10 @@ def inside_job() -> bool:
 
 
 def should_submit(submit: bool, address: str | None) -> bool:
-    return not inside_job() and (submit or is_remote(address))
+    """Run as a job: when asked, or when the cluster (named, or the one `cluster up` started) is elsewhere."""
+    from emoai_core.cluster.state import current_address
+
+    return not inside_job() and (submit or is_remote(address or current_address()))
 
 
 def dashboard_url(address: str | None) -> str:
@@ -92,6 +111,8 @@ def runtime_env(env: ClusterEnv, working_dir: Path, extra_env: dict[str, str]) -
     from emoai_core.cluster.ray_env import worker_env
 
     forwarded = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+    if ENV_JOB_DASHBOARD not in extra_env or not is_remote(extra_env[ENV_JOB_DASHBOARD]):
+        forwarded.update({k: os.environ[k] for k in LOCAL_ONLY_ENV if k in os.environ})
     env_vars = {**worker_env(), **env.env_vars, **forwarded, **extra_env}
     runtime: dict[str, Any] = {
         "working_dir": str(working_dir),
@@ -115,11 +136,13 @@ def _client(url: str) -> JobSubmissionClient:
         ) from None
 
 
-def submit(args: list[str], url: str, env: ClusterEnv, working_dir: Path) -> str:
+def submit(
+    args: list[str], url: str, env: ClusterEnv, working_dir: Path, extra_env: dict[str, str] | None = None
+) -> str:
     """Submit `emoai <args>` as a job; returns its submission id."""
     job_id = f"emoai-{uuid.uuid4().hex[:12]}"
     entrypoint = "python -m emoai_cli.main " + " ".join(shlex.quote(a) for a in args)
-    extra = {ENV_JOB_ID: job_id, ENV_JOB_DASHBOARD: url}
+    extra = {**(extra_env or {}), ENV_JOB_ID: job_id, ENV_JOB_DASHBOARD: url}
     if not is_remote(url) and os.environ.get("EMOAI_HOME"):
         extra["EMOAI_HOME"] = os.environ["EMOAI_HOME"]  # same machine: the job sees the same data and runs
     runtime = runtime_env(env, working_dir, extra)
@@ -151,11 +174,16 @@ def stop_job(job_id: str, url: str | None) -> bool:
 
 
 def run_as_job(
-    args: list[str], address: str | None, env: ClusterEnv, working_dir: Path, on_line: Callable[[str], None]
+    args: list[str],
+    address: str | None,
+    env: ClusterEnv,
+    working_dir: Path,
+    on_line: Callable[[str], None],
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[str, str]:
     """Submit, stream logs to `on_line`, return (job id, final status)."""
     url = dashboard_url(address)
-    job_id = submit(args, url, env, working_dir)
+    job_id = submit(args, url, env, working_dir, extra_env)
     on_line(f"submitted job {job_id} to {url}")
     for line in follow(job_id, url):
         on_line(line)

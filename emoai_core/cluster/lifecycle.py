@@ -25,15 +25,52 @@ def render_dry_run(config_path: Path, env_path: Path | None) -> dict[str, Any]:
         config = render(compute, env)
         validate(config)
         return config
+    if compute.isolated_nodes:
+        return {"provider": "local", "isolated_nodes": True, **_node_plan(compute)}
     from emoai_core.cluster.local import autoscaling_config
 
     if compute.autoscale:
         return autoscaling_config(compute, gcs_port=0)
+    return {"provider": "local", **_node_plan(compute)}
+
+
+def _node_plan(compute: Any) -> dict[str, Any]:
     return {
-        "provider": "local",
         "head": compute.head_node_type.model_dump(),
         "workers": [w.model_dump() for w in compute.worker_node_types],
     }
+
+
+def shared_services_plan(config_path: Path, env_path: Path | None) -> list[str]:
+    """What `up` will share with the laptop beside the nodes: storage, tracking, port forward (for --dry-run)."""
+    import os
+
+    from emoai_core.base.settings import ENV_STORAGE, ENV_TRACKING_URI
+    from emoai_core.storage.location import configured
+
+    compute, env = load_compute(config_path), load_env(env_path)
+    storage = configured(os.environ.get(ENV_STORAGE) or env.storage)
+    lines = [
+        f"storage: {storage.uri}" if storage else "storage: none (--storage or cluster_env.yaml's storage)"
+    ]
+    given = os.environ.get(ENV_TRACKING_URI) or env.tracking_uri
+    remote = compute.provider == "aws" or compute.isolated_nodes
+    if given:
+        lines.append(f"tracking: {given}")
+    elif remote:
+        where = f"artifacts in {storage.uri_of('mlflow')}" if storage else "artifacts on the head"
+        lines.append(f"tracking: an MLflow server started on the head, {where}")
+    if remote and not given and compute.provider == "aws":
+        from emoai_core.base.settings import paths
+        from emoai_core.cluster.aws import port_forward_args
+        from emoai_core.cluster.tracking_server import SERVER_PORT
+
+        launcher = paths().cluster_dir(compute.name) / "launcher.yaml"
+        args = " ".join(port_forward_args(launcher, SERVER_PORT)[1:])
+        lines.append(
+            f"port forward: ray {args} (this machine's free port → the head's MLflow on {SERVER_PORT})"
+        )
+    return lines
 
 
 def up(config_path: Path, env_path: Path | None = None, on_event: Callable | None = None) -> dict[str, Any]:

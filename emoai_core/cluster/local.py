@@ -15,7 +15,7 @@ from typing import Any
 
 from emoai_core.base.events import LogEvent, emit
 from emoai_core.base.settings import paths
-from emoai_core.cluster import local_ray
+from emoai_core.cluster import isolation, local_ray
 from emoai_core.cluster.config import ClusterCompute, ClusterEnv, NodeType
 from emoai_core.cluster.dashboard import NODE_TYPE_LABEL
 
@@ -74,15 +74,21 @@ def autoscaling_config(compute: ClusterCompute, gcs_port: int) -> dict[str, Any]
 def up(
     compute: ClusterCompute, env: ClusterEnv, config_path: Path, on_event: Callable | None = None
 ) -> dict[str, Any]:
-    """Start the head and every worker node's min_workers; wait until all are alive."""
+    """Start the head and every worker node's min_workers; wait until all are alive.
+
+    Isolated nodes (`isolated_nodes`) each get their own HOME and EMOAI_HOME; unless a tracking
+    server is named, one is started on the head's "machine" for the laptop and the jobs to share.
+    """
     head_type = compute.head_node_type
+    folder = paths().cluster_dir(compute.name)
     env_vars = dict(env.env_vars)
+    if compute.isolated_nodes:
+        env_vars.update(isolation.node_env(folder, head_type.name))
     extra = _labels(head_type)
     port = local_ray.free_port()
     if compute.autoscale:
         import yaml
 
-        folder = paths().cluster_dir(compute.name)
         folder.mkdir(parents=True, exist_ok=True)
         autoscaler = folder / "autoscaling.yaml"
         autoscaler.write_text(yaml.safe_dump(autoscaling_config(compute, port), sort_keys=False))
@@ -106,21 +112,31 @@ def up(
                         on_event,
                         LogEvent(f"starting worker node '{worker.name}' ({i + 1}/{worker.min_workers})"),
                     )
+                    node_env = (
+                        isolation.node_env(folder, f"{worker.name}-{i + 1}")
+                        if compute.isolated_nodes
+                        else None
+                    )
+                    # an isolated node keeps its own Ray folder (its own unpacked job files), as a machine would;
+                    # short, because Ray's socket paths under it must stay below ~107 bytes
                     local_ray.add_node(
                         head.address,
-                        head.temp_dir,
+                        f"{head.temp_dir}/n{expected}" if compute.isolated_nodes else head.temp_dir,
                         worker.cpus,
                         worker.gpus,
                         worker.custom_resources,
                         extra_args=_labels(worker),
+                        env=node_env,
                     )
                     expected += 1
         emit(on_event, LogEvent(f"waiting for {expected} node(s)"))
         nodes = local_ray.wait_for_nodes(head.address, expected)
+        shared = shared_services(compute, env, env_vars, folder, on_event)
     except BaseException:
         local_ray.stop(head.temp_dir)
         raise
     return {
+        **shared,
         "provider": "local",
         "name": compute.name,
         "address": head.address,
@@ -139,7 +155,46 @@ def up(
     }
 
 
+def shared_services(
+    compute: ClusterCompute,
+    env: ClusterEnv,
+    head_env: dict[str, str],
+    folder: Path,
+    on_event: Callable | None,
+) -> dict[str, Any]:
+    """What the laptop and the jobs share: the storage, and the tracking server (started here if needed)."""
+    import os
+
+    from emoai_core.base.settings import ENV_STORAGE, ENV_TRACKING_URI
+    from emoai_core.storage.location import parse
+
+    spec = os.environ.get(ENV_STORAGE) or env.storage
+    out: dict[str, Any] = {"isolated": compute.isolated_nodes}
+    if spec:
+        out["storage"] = parse(spec).spec
+    tracking = os.environ.get(ENV_TRACKING_URI) or env.tracking_uri
+    if tracking:
+        out["tracking_uri"] = tracking
+    elif compute.isolated_nodes:
+        from emoai_core.cluster import tracking_server
+
+        emit(on_event, LogEvent("starting the MLflow tracking server on the head"))
+        head_home = isolation.node_home(folder, compute.head_node_type.name)
+        server = tracking_server.start_local(
+            head_home / "tracking",
+            parse(spec) if spec else None,
+            local_ray.free_port(),
+            {**os.environ, **head_env},
+        )
+        out.update(tracking_uri=server["url"], job_tracking_uri=server["url"], tracking_server=server)
+    return out
+
+
 def down(state: dict[str, Any]) -> dict[str, Any]:
+    if state.get("tracking_server"):
+        from emoai_core.cluster import tracking_server
+
+        tracking_server.stop_local(state["tracking_server"])
     stopped = local_ray.stop(state["temp_dir"]) if state.get("temp_dir") else []
     return {
         "stopped_processes": len(stopped),

@@ -181,8 +181,9 @@ def add_node(
     gpus: float | None = None,
     resources: dict[str, float] | None = None,
     extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> None:
-    """Another Ray node on this machine, joined to the head at `address`."""
+    """Another Ray node on this machine, joined to the head at `address` (`env`: its own variables)."""
     args = [
         ray_cli(),
         "start",
@@ -193,7 +194,7 @@ def add_node(
         *_resources_args(cpus, gpus, resources),
         *(extra_args or []),
     ]
-    _run(args, _env())
+    _run(args, _env(env))
 
 
 def pids(temp_dir: str) -> list[int]:

@@ -54,9 +54,12 @@ _IN_RAY_JOB = "RAY_JOB_CONFIG_JSON_ENV_VAR"
 
 def worker_env() -> dict[str, str]:
     """Environment for the Ray workers emoai's jobs start (see TORCH_WORKER_ENV)."""
+    from emoai_core.base.timeline import ENV_TIMELINE
+
+    timeline = {ENV_TIMELINE: os.environ[ENV_TIMELINE]} if os.environ.get(ENV_TIMELINE) else {}
     if any(name in os.environ for name in _OPENMP_WAIT_VARS):
-        return {}  # the user's choice reaches the workers through their own environment
-    return dict(TORCH_WORKER_ENV)
+        return timeline  # the user's choice reaches the workers through their own environment
+    return {**TORCH_WORKER_ENV, **timeline}
 
 
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> str:

@@ -9,15 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emoai_core.base.settings import paths
+from emoai_core.base.settings import cluster_record, paths
 
 
 def read_state() -> dict[str, Any] | None:
-    try:
-        data = json.loads(paths().cluster_state.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return cluster_record(paths().home) or None
 
 
 def write_state(state: dict[str, Any]) -> None:

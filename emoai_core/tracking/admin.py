@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import UsageError
 from emoai_core.base.settings import load_settings, paths
+from emoai_core.storage.runs import delete_run as delete_checkpoints
 from emoai_core.tracking.local_models import remove_local_copies
 from emoai_core.tracking.registry import delete_version, versions_by_run
 from emoai_core.tracking.runs import default_client, resolve_run
@@ -31,7 +32,7 @@ def delete_run(ref: str, client: MlflowClient | None = None) -> dict[str, Any]:
         delete_version(client, v.version)
         removed_versions.append(str(v.version))
     client.delete_run(run_id)
-    shutil.rmtree(paths().ray_run(run_id), ignore_errors=True)
+    delete_checkpoints(run_id)
     shutil.rmtree(paths().model_cache(run_id), ignore_errors=True)
     removed_copies = remove_local_copies(run_id)
     return {"run_id": run_id, "versions": removed_versions, "local_copies": removed_copies}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import UsageError
-from emoai_core.base.settings import paths
+from emoai_core.storage.runs import run_location
 from emoai_core.tracking import liveness
 from emoai_core.tracking.registry import aliases, versions_by_run
 from emoai_core.tracking.runs import all_runs, default_client, resolve_run
@@ -122,5 +122,5 @@ def show_run(ref: str, client: MlflowClient | None = None) -> dict[str, Any]:
         "tags": {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.log-model")},
         "artifacts": [a.path for a in client.list_artifacts(run_id)],
         "artifact_uri": run.info.artifact_uri,
-        "checkpoints": str(paths().ray_run(run_id)),
+        "checkpoints": run_location(run_id),
     }

@@ -21,6 +21,7 @@ class Tracker:
         self.client = client
         self.run_id = run_id
         self.history: list[dict[str, float]] = []
+        self.restarts = 0
 
     def log_step(self, loss: float, global_step: int) -> None:
         """The training loss at one step inside an epoch (`train_loss_step`)."""
@@ -45,6 +46,13 @@ class Tracker:
         now = int(time.time() * 1000)
         with deferred_sigint():
             self.client.log_batch(self.run_id, metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()])
+
+    def log_restored(self, epoch: int, checkpoint: str) -> None:
+        """The workers restarted from a checkpoint: how often, and from which (tags)."""
+        with deferred_sigint():
+            self.restarts += 1
+            self.client.set_tag(self.run_id, "emoai.restarts", str(self.restarts))
+            self.client.set_tag(self.run_id, "emoai.restored_from", f"epoch {epoch}: {checkpoint}")
 
     def finish(self, status: str) -> None:
         with deferred_sigint():

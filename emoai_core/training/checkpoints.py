@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from emoai_core.base.settings import paths
 from emoai_core.training.config import TrainConfig
 
 if TYPE_CHECKING:
@@ -23,9 +22,13 @@ SNAPSHOT = "checkpoint_manager_snapshot.json"
 
 
 def _snapshot(run_id: str) -> dict[str, Any]:
+    """Ray Train's snapshot, from the shared storage when one is configured, else from EMOAI_HOME."""
+    from emoai_core.storage.runs import read_run_file
+
+    raw = read_run_file(run_id, SNAPSHOT)
     try:
-        return json.loads((paths().ray_run(run_id) / SNAPSHOT).read_text())
-    except (OSError, ValueError):
+        return json.loads(raw) if raw else {}
+    except ValueError:
         return {}
 
 

@@ -28,6 +28,9 @@ class TrainConfig(BaseModel):
     num_workers: int = Field(D["num_workers"], ge=1, description="Ray Train workers (DDP processes)")
     cpu_per_worker: float | None = Field(None, gt=0, description="CPUs per worker; default: fill a node")
     gpu_per_worker: float = Field(D["gpu_per_worker"], ge=0, description="GPUs per worker")
+    placement: Literal["pack", "spread"] = Field(
+        D["placement"], description="pack workers onto few nodes, or spread them over many"
+    )
     epochs: int = Field(D["epochs"], ge=1, le=100)
     batch_size: int = Field(D["batch_size"], ge=1, le=4096, description="per-worker batch size")
     lr: float = Field(D["lr"], gt=0, lt=1)

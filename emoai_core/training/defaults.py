@@ -12,6 +12,7 @@ from __future__ import annotations
 DEFAULTS: dict[str, object] = {
     "num_workers": 1,
     "gpu_per_worker": 0.0,
+    "placement": "pack",
     "epochs": 5,
     "batch_size": 32,
     "lr": 2e-4,

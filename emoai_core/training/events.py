@@ -58,6 +58,14 @@ class WorkerFailed:
 
 
 @dataclass(frozen=True)
+class Restored:
+    """The workers started from a persisted checkpoint (a retry after a failure, or `--resume`)."""
+
+    epoch: int
+    checkpoint: str  # where it was read from: the shared storage's URI, or a local folder
+
+
+@dataclass(frozen=True)
 class Phase:
     """A named stage before or after the epochs (validating data, starting Ray, registering…)."""
 

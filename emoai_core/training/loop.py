@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emoai_core.base.timeline import mark
 from emoai_core.model.batching import grouped_batches
 from emoai_core.model.labels import DEFAULT_THRESHOLD
 from emoai_core.model.metrics import (
@@ -159,6 +160,8 @@ def train_loop_per_worker(loop: LoopConfig) -> None:
 
     quiet_libraries()
     ctx, state = setup(loop)
+    if ctx.rank == 0:
+        mark("worker ready (model, optimiser, shard)")
     best: dict[str, float] = {}
     for past in state.history:
         best = _update_best(best, past)

@@ -15,6 +15,7 @@ from emoai_core.base.settings import DEFAULT_BASE_MODEL
 from emoai_core.data.versions import DataVersion
 from emoai_core.model.labels import LabelMap
 from emoai_core.model.normalize import Normalizer
+from emoai_core.storage.folders import is_storage_uri
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase
 
@@ -24,12 +25,13 @@ class Plan:
     config: TrainConfig  # with `data` resolved to NAME@VERSION (several joined by commas)
     data: DataVersion  # the first source: its test split is `emoai eval`'s default
     labels: LabelMap
-    model_source: str  # what `from_pretrained` loads
+    model_source: str  # what `from_pretrained` loads here
     train_counts: tuple[int, ...]  # training rows per label, in label order
     normalizer: Normalizer = Normalizer()  # input normalisation, saved with the model
     sources: tuple[DataVersion, ...] = ()  # every data version trained on (data is the first)
     mix: tuple[float, ...] | None = None  # per-source weights (training.sources)
     abstain_data: DataVersion | None = None  # neutral + emotional texts that fit the abstain threshold
+    model_uri: str | None = None  # the base model's shared-storage URI: every worker fetches it itself
 
     @property
     def multi_source(self) -> bool:
@@ -38,9 +40,9 @@ class Plan:
 
 def _validated(ref: str | None) -> DataVersion:
     from emoai_core.data.checks import validate
-    from emoai_core.data.versions import resolve_version
+    from emoai_core.data.remote import resolve_anywhere
 
-    dv = resolve_version(ref)
+    dv = resolve_anywhere(ref)  # a job on a cluster fetches it from the shared storage
     report = validate(dv)
     if not report.ok:
         failed = ", ".join(c.name for c in report.checks if c.status == "fail")
@@ -52,7 +54,6 @@ def _validated(ref: str | None) -> DataVersion:
 
 
 def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
-    from emoai_core.model.classifier import resolve_base_model
     from emoai_core.training import sources as src
 
     emit(on_event, Phase("validating data"))
@@ -61,24 +62,25 @@ def plan_run(config: TrainConfig, on_event: Callable | None = None) -> Plan:
     mix = src.parse_mix(config.mix, len(versions))
     dv = versions[0]
     config = config.for_task(dv.task).model_copy(update={"data": ",".join(v.ref for v in versions)})
-    source = resolve_base_model(config.model)
+    source = local_model_source(config.model)
     check_model_loads(source, config.model or DEFAULT_BASE_MODEL)
+    uri = config.model if is_storage_uri(config.model) else None
     normalizer = Normalizer.parse(config.normalize)
     if len(versions) == 1:
         counts = label_counts(dv, config.limit)
     else:
         counts = mixed_label_counts(src.train_table(versions, mix, config.seed, config.limit), labels)
     abstain = _abstain_data(config, labels)
-    return Plan(config, dv, labels, source, counts, normalizer, tuple(versions), mix, abstain)
+    return Plan(config, dv, labels, source, counts, normalizer, tuple(versions), mix, abstain, uri)
 
 
 def _abstain_data(config: TrainConfig, labels: LabelMap) -> DataVersion | None:
     """--abstain-data must hold our labels plus the neutral one, and only for single-label models."""
     if not config.abstain_data:
         return None
-    from emoai_core.data.versions import resolve_version
+    from emoai_core.data.remote import resolve_anywhere
 
-    dv = resolve_version(config.abstain_data)
+    dv = resolve_anywhere(config.abstain_data)
     expected = {*labels.names, config.abstain_label}
     if labels.multi_label or dv.task != labels.task or set(dv.label_map.names) != expected:
         raise UsageError(
@@ -97,6 +99,18 @@ def mixed_label_counts(table: object, labels: LabelMap) -> tuple[int, ...]:
     values = table.column(column).to_pylist()  # type: ignore[attr-defined]
     counted = count([list(v or []) for v in values] if labels.multi_label else values, list(labels.names))
     return tuple(counted[name] for name in labels.names)
+
+
+def local_model_source(name: str | None) -> str:
+    """What `from_pretrained` loads on this machine: a base model on the shared storage is fetched once."""
+    from emoai_core.base.settings import paths
+    from emoai_core.model.classifier import resolve_base_model
+
+    if is_storage_uri(name):
+        from emoai_core.storage.folders import fetch_folder
+
+        return str(fetch_folder(str(name), paths().base_model_cache))
+    return resolve_base_model(name)
 
 
 def check_model_loads(source: str, name: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 from emoai_core.training.config import TrainConfig
-from emoai_core.training.events import EpochReport, StepProgress, WorkerFailed
+from emoai_core.training.events import EpochReport, Restored, StepProgress, WorkerFailed
 
 if TYPE_CHECKING:
     from ray.util.queue import Queue
@@ -52,4 +52,4 @@ class FitDone:
     """The last item on the progress queue: `fit()` has returned or raised."""
 
 
-QueueEvent = Union[StepProgress, EpochReport, WorkerFailed, FitDone]  # noqa: UP007 - a runtime alias
+QueueEvent = Union[StepProgress, EpochReport, WorkerFailed, Restored, FitDone]  # noqa: UP007 - a runtime alias

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from emoai_core.base import threads
 from emoai_core.base.events import emit
-from emoai_core.training.events import EpochReport, StepProgress, WorkerFailed
+from emoai_core.training.events import EpochReport, Restored, StepProgress, WorkerFailed
 from emoai_core.training.protocol import FitDone
 
 if TYPE_CHECKING:
@@ -73,4 +73,7 @@ class Pump:
             emit(self.on_event, event)
         elif isinstance(event, WorkerFailed):
             self.failures.append(event)
+            emit(self.on_event, event)
+        elif isinstance(event, Restored):
+            self.tracker.log_restored(event.epoch, event.checkpoint)
             emit(self.on_event, event)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from emoai_core.base.errors import EmoaiError, UsageError
 from emoai_core.base.events import emit
+from emoai_core.base.timeline import mark
 from emoai_core.tracking.progress import steps_per_epoch
 from emoai_core.training.config import TrainConfig
 from emoai_core.training.events import Phase, RunStarted
@@ -89,11 +90,14 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     started = time.time()
     cfg = plan.config
     client = tracking_client(write=True)  # a locked or read-only store fails here, before Ray starts
+    mark("tracking store open")
     emit(on_event, Phase("starting Ray"))
     ray_env.connect(opts.address)
+    mark("ray connected")
     scaling, cpu = scaling_for(cfg, opts.wait)
     emit(on_event, Phase("tokenizing"))
     datasets = tokenized(plan)
+    mark("tokenized")
     train_rows = datasets["train"].count()
     rows_per_worker = train_rows // cfg.num_workers
     if rows_per_worker == 0:
@@ -119,11 +123,11 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         ),
     )
     weights = class_weights(plan.train_counts, cfg.class_weighting, train_rows, plan.labels.multi_label)
-    queue = Queue(actor_options={"num_cpus": 0})
+    queue = Queue(actor_options={"num_cpus": 0, "scheduling_strategy": on_this_node()})
     loop = LoopConfig(
         config=cfg,
         labels=plan.labels.names,
-        model_source=plan.model_source,
+        model_source=plan.model_uri or plan.model_source,
         steps_per_epoch=steps,
         threads=max(1, int(cpu)),
         keep_shards=keeps_shards(datasets, cfg.num_workers),
@@ -135,6 +139,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         fault=opts.fault,
     )
     trainer = build_trainer(loop, datasets, scaling, run_id, queue, list(opts.callbacks))
+    mark("run created, trainer starting")
     pump = Pump(queue, tracker, on_event)
     try:
         result = pump.run(trainer.fit)
@@ -191,6 +196,14 @@ def _unregister(client: Any, run_id: str) -> None:
             delete_version(client, version.version)
 
 
+def on_this_node() -> Any:
+    """Keep the progress queue beside the driver: a worker node lost mid-run must not take it along."""
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    return NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+
+
 def _log_best(
     plan: Plan, best: Checkpoint, run_id: str, tracker: Tracker, opts: RunOptions, on_event: Callable | None
 ) -> str | None:
@@ -226,7 +239,10 @@ def train(
     `opts` says where and how it runs: a study passes `TuneReportCallback` in `callbacks`, nests
     the run under its parent with `kind="trial"`, and registers only its best trial later.
     """
-    return _execute(plan_run(config, on_event), opts or RunOptions(), on_event)
+    mark("train called")
+    plan = plan_run(config, on_event)
+    mark("planned (data validated, base model checked)")
+    return _execute(plan, opts or RunOptions(), on_event)
 
 
 def resume(ref: str, opts: RunOptions | None = None, *, on_event: Callable | None = None) -> TrainResult:

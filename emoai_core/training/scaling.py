@@ -14,14 +14,23 @@ if TYPE_CHECKING:
     from ray.train import ScalingConfig
 
 
-def scaling_config(num_workers: int, cpu: float, gpu: float) -> ScalingConfig:
-    """What each worker asks Ray for: CPUs always, GPUs only when requested."""
+def scaling_config(num_workers: int, cpu: float, gpu: float, placement: str = "pack") -> ScalingConfig:
+    """What each worker asks Ray for (CPUs always, GPUs only when requested) and how workers share nodes.
+
+    `spread` asks Ray's placement group to put the workers on as many nodes as it can (a lost
+    node then costs one worker); `pack` fills few nodes (less network between workers).
+    """
     from ray.train import ScalingConfig
 
     resources = {"CPU": cpu}
     if gpu:
         resources["GPU"] = gpu
-    return ScalingConfig(num_workers=num_workers, use_gpu=bool(gpu), resources_per_worker=resources)
+    return ScalingConfig(
+        num_workers=num_workers,
+        use_gpu=bool(gpu),
+        resources_per_worker=resources,
+        placement_strategy=placement.upper(),
+    )
 
 
 def scaling_for(cfg: TrainConfig, wait: bool) -> tuple[ScalingConfig, float]:
@@ -32,4 +41,4 @@ def scaling_for(cfg: TrainConfig, wait: bool) -> tuple[ScalingConfig, float]:
     cpu = cfg.cpu_per_worker or ray_env.default_cpu_per_worker(nodes, cfg.num_workers)
     if not wait:
         ray_env.check_capacity(nodes, cfg.num_workers, cpu, cfg.gpu_per_worker)
-    return scaling_config(cfg.num_workers, cpu, cfg.gpu_per_worker), cpu
+    return scaling_config(cfg.num_workers, cpu, cfg.gpu_per_worker, cfg.placement), cpu

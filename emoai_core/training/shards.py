@@ -55,9 +55,21 @@ def kept_shards_config(datasets: dict[str, Dataset], world_size: int) -> KeptSha
 def shards(dataset: Dataset, world_size: int) -> list[Dataset]:
     """`world_size` equal, contiguous parts of a materialised dataset, in order; the remainder is dropped.
 
-    One worker reads it whole. `split_at_indices` keeps row order, which `split(equal=True)` does not.
+    One worker reads it whole. The parts are cut here in the driver and put in its object store,
+    not by Ray Data tasks on whichever node: a part kept on a worker node would be lost with that
+    node, and a worker group restarted after a node failure could not read its shard again.
     """
     if world_size == 1:
         return [dataset]
-    size = dataset.count() // world_size
-    return dataset.split_at_indices([size * rank for rank in range(1, world_size + 1)])[:world_size]
+    import pyarrow as pa
+    import ray
+    import ray.data
+
+    table = pa.concat_tables(ray.get(dataset.to_arrow_refs()))
+    return [ray.data.from_arrow(part) for part in cut(table, world_size)]
+
+
+def cut(table: Any, world_size: int) -> list[Any]:
+    """`world_size` equal, contiguous slices of a table (or anything with num_rows and slice), in order."""
+    size = table.num_rows // world_size
+    return [table.slice(size * rank, size) for rank in range(world_size)]

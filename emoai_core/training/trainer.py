@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from emoai_core.base.settings import paths, ray_run_name
+from emoai_core.base.settings import ray_run_name
 from emoai_core.training.datasets import dataset_config
 from emoai_core.training.protocol import LoopConfig
 
@@ -32,13 +32,16 @@ def build_trainer(
     from ray.train import CheckpointConfig, FailureConfig, RunConfig
     from ray.train.torch import TorchTrainer
 
+    from emoai_core.storage.runs import ray_storage
     from emoai_core.training.callbacks import ReportForwarder
     from emoai_core.training.loop import train_loop_per_worker
 
     cfg = loop.config
+    storage_path, filesystem = ray_storage()  # the shared storage when configured: every node reaches it
     run_config = RunConfig(
         name=ray_run_name(run_id),
-        storage_path=str(paths().ray_storage),
+        storage_path=storage_path,
+        storage_filesystem=filesystem,
         checkpoint_config=CheckpointConfig(
             num_to_keep=1,
             checkpoint_score_attribute=cfg.checkpoint_metric,

@@ -7,6 +7,7 @@ same code serves a fresh run and a resumed one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from emoai_core.base.timeline import mark
 from emoai_core.model.batching import chunk_rows
 from emoai_core.model.labels import LabelMap
 from emoai_core.model.normalize import Normalizer
 from emoai_core.training.config import TrainConfig
-from emoai_core.training.events import StepProgress
+from emoai_core.training.events import Restored, StepProgress
 from emoai_core.training.protocol import LoopConfig
 
 if TYPE_CHECKING:
@@ -74,7 +76,14 @@ class Progress:
         self.every = max(1, steps_per_epoch // STEP_EVENTS_PER_EPOCH)
         self.steps_per_epoch = steps_per_epoch
 
+    def restored(self, epoch: int, checkpoint: str) -> None:
+        if self.queue is not None:
+            with contextlib.suppress(Exception):  # best effort, like step events
+                self.queue.put_nowait(Restored(epoch, checkpoint))
+
     def step(self, epoch: int, step_in_epoch: int, global_step: int, loss: float, lr: float) -> None:
+        if global_step == 1 and self.queue is not None:
+            mark("first step")
         if self.queue is None or (step_in_epoch % self.every and step_in_epoch != self.steps_per_epoch):
             return
         event = StepProgress(epoch, step_in_epoch, self.steps_per_epoch, global_step, loss, lr, time.time())
@@ -104,14 +113,23 @@ class WorkerContext:
     sources: tuple[str, ...] = ()  # metric keys of the data versions trained on (several: per-source metrics)
 
 
-def restore(checkpoint: Checkpoint | None) -> LoopState | None:
-    """Copy a reported checkpoint to local disk and read its trainer state."""
+def restore(checkpoint: Checkpoint | None, progress: Progress | None = None) -> LoopState | None:
+    """Copy a reported checkpoint (from the shared storage, on a cluster) to local disk and read its state."""
     if checkpoint is None:
         return None
     local = Path(tempfile.mkdtemp(prefix="emoai-resume-"))
     checkpoint.to_directory(str(local))
     state = json.loads((local / STATE_FILE).read_text())
+    if progress is not None:
+        progress.restored(int(state["epoch"]), _where(checkpoint))
     return LoopState(state["epoch"], state["global_step"], state.get("history", []), str(local))
+
+
+def _where(checkpoint: Checkpoint) -> str:
+    """The checkpoint's location as a user would name it (a URI on remote storage)."""
+    kind = getattr(getattr(checkpoint, "filesystem", None), "type_name", "local")
+    scheme = {"s3": "s3", "gcs": "gs"}.get(kind)
+    return f"{scheme}://{checkpoint.path}" if scheme else checkpoint.path
 
 
 def save(ctx: WorkerContext, state: LoopState, directory: Path) -> None:
@@ -136,14 +154,18 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
     from emoai_core.model.classifier import build_classifier, load_tokenizer
     from emoai_core.model.optim import build_loss, build_optimizer, build_scheduler
     from emoai_core.model.step import seed_everything
+    from emoai_core.training.plan import local_model_source
 
     cfg = loop.config
     labels = LabelMap.from_names(loop.labels, loop.task)
     rank = ray.train.get_context().get_world_rank()
+    if rank == 0:
+        mark("worker setup started")
     torch.set_num_threads(max(1, loop.threads))
     seed_everything(cfg.seed)  # same initial head on every rank; DDP also broadcasts rank 0's
-    state = restore(ray.train.get_checkpoint()) or LoopState()
-    source = state.model_dir or loop.model_source
+    progress = Progress(loop.queue, rank, loop.steps_per_epoch)
+    state = restore(ray.train.get_checkpoint(), progress) or LoopState()
+    source = state.model_dir or local_model_source(loop.model_source)
     model = ray.train.torch.prepare_model(build_classifier(source, labels, cfg.dropout))
     optimizer = build_optimizer(model, cfg.lr, cfg.weight_decay, cfg.llrd)
     scheduler = build_scheduler(optimizer, loop.steps_per_epoch * cfg.epochs, cfg.warmup_ratio)
@@ -167,7 +189,7 @@ def setup(loop: LoopConfig) -> tuple[WorkerContext, LoopState]:
         loss_fn=build_loss(loop.class_weights, cfg.label_smoothing, device, labels.multi_label),
         train_chunks=ShardChunks(ray.train.get_dataset_shard("train"), cfg.batch_size, loop.keep_shards),
         val_chunks=ShardChunks(ray.train.get_dataset_shard("validation"), cfg.batch_size * 2, loop.keep_shards),
-        progress=Progress(loop.queue, rank, loop.steps_per_epoch),
+        progress=progress,
         normalizer=Normalizer(loop.normalize),
         sources=loop.sources,
     )

@@ -93,8 +93,13 @@ def _start_parent(
 def _tuner(base: dict[str, Any], parent: str, space: SearchSpace, opts: TuneOptions, concurrent: int, epochs: int) -> Tuner:
     from ray import tune as ray_tune
 
+    from emoai_core.storage.runs import ray_storage
+
     settings = load_settings()
     env = {"EMOAI_HOME": str(settings.home), "EMOAI_TRACKING_URI": settings.tracking_uri}
+    if settings.storage:
+        env["EMOAI_STORAGE"] = settings.storage
+    storage_path, filesystem = ray_storage()
     trainable = ray_tune.with_parameters(run_trial, base=base, parent=parent, env=env)
     return ray_tune.Tuner(
         ray_tune.with_resources(trainable, TRIAL_DRIVER_RESOURCES),
@@ -108,7 +113,7 @@ def _tuner(base: dict[str, Any], parent: str, space: SearchSpace, opts: TuneOpti
             mode=opts.mode,
         ),
         run_config=ray_tune.RunConfig(
-            name=tune_run_name(parent), storage_path=str(settings.paths.ray_storage), verbose=0
+            name=tune_run_name(parent), storage_path=storage_path, storage_filesystem=filesystem, verbose=0
         ),
     )
 

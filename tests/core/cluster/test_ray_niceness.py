@@ -133,9 +133,9 @@ def test_worker_env_spins_openmp_longer_unless_the_user_chose(monkeypatch):
 def test_submitted_jobs_carry_the_worker_env_and_cluster_env_yaml_wins(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from emoai_core.cluster.jobs import FORWARDED_ENV, runtime_env
+    from emoai_core.cluster.jobs import FORWARDED_ENV, LOCAL_ONLY_ENV, runtime_env
 
-    for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", *FORWARDED_ENV):
+    for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", *FORWARDED_ENV, *LOCAL_ONLY_ENV):
         monkeypatch.delenv(name, raising=False)
     env = SimpleNamespace(
         env_vars={"EXTRA": "1"},

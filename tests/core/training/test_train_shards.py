@@ -8,45 +8,52 @@ import pytest
 class FakeDataset:
     def __init__(self, rows: list[int]) -> None:
         self.rows = rows
-        self.cuts: list[list[int]] = []
 
     def count(self) -> int:
         return len(self.rows)
-
-    def split_at_indices(self, indices: list[int]) -> list[FakeDataset]:
-        self.cuts.append(indices)
-        bounds = [0, *indices, len(self.rows)]
-        return [FakeDataset(self.rows[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
 
     def iterator(self) -> tuple[str, list[int]]:
         return ("iterator", self.rows)
 
 
-def test_one_worker_reads_the_whole_dataset_without_a_split():
+class FakeTable:
+    def __init__(self, rows: list[int]) -> None:
+        self.rows = rows
+        self.num_rows = len(rows)
+
+    def slice(self, offset: int, length: int) -> list[int]:
+        return self.rows[offset : offset + length]
+
+
+def test_one_worker_reads_the_whole_dataset_without_a_cut():
     from emoai_core.training.shards import shards
 
     ds = FakeDataset(list(range(7)))
     assert shards(ds, 1) == [ds]
-    assert ds.cuts == []
 
 
-def test_each_rank_gets_its_own_equal_ordered_shard_of_every_dataset():
-    from emoai_core.training.shards import kept_shards_config
+def test_each_rank_gets_an_equal_ordered_slice_and_the_remainder_is_dropped():
+    from emoai_core.training.shards import cut
 
-    train, validation = FakeDataset(list(range(11))), FakeDataset(list(range(100, 104)))
-    config = kept_shards_config({"train": train, "validation": validation}, 2)
-    assert train.cuts == [[5, 10]] and validation.cuts == [[2, 4]]
-    out = config.configure({"train": train, "validation": validation}, 2, None, None)
+    assert cut(FakeTable(list(range(11))), 2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    assert cut(FakeTable(list(range(100, 104))), 3) == [[100], [101], [102]]
+
+
+def test_each_rank_gets_its_own_part_of_every_dataset():
+    from emoai_core.training.shards import KeptShardsConfig
+
+    parts = {"train": [FakeDataset([0, 1]), FakeDataset([2, 3])], "validation": [FakeDataset([9]), FakeDataset([8])]}
+    out = KeptShardsConfig(parts).configure({"train": None, "validation": None}, 2, None, None)
     assert out == [
-        {"train": ("iterator", [0, 1, 2, 3, 4]), "validation": ("iterator", [100, 101])},
-        {"train": ("iterator", [5, 6, 7, 8, 9]), "validation": ("iterator", [102, 103])},
+        {"train": ("iterator", [0, 1]), "validation": ("iterator", [9])},
+        {"train": ("iterator", [2, 3]), "validation": ("iterator", [8])},
     ]
 
 
 def test_a_worker_count_other_than_the_one_cut_for_is_refused():
-    from emoai_core.training.shards import kept_shards_config
+    from emoai_core.training.shards import KeptShardsConfig
 
-    config = kept_shards_config({"train": FakeDataset(list(range(8)))}, 2)
+    config = KeptShardsConfig({"train": [FakeDataset([1]), FakeDataset([2])]})
     with pytest.raises(ValueError, match="train: 2 shards were cut for 4 workers"):
         config.configure({"train": None}, 4, None, None)
 
