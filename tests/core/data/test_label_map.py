@@ -189,3 +189,16 @@ def test_the_shipped_goemotions_map_places_every_label_onto_the_six():
     assert m.map_row(["grief", "remorse"], "multi_label") == ("sadness", None)
     assert m.map_row(["caring"], "multi_label") == ("love", None)
     assert m.map_row(["joy", "neutral"], "multi_label") == (None, "dropped_label")
+
+
+def test_the_readme_example_is_a_valid_map(tmp_path):
+    readme = (REPO / "README.md").read_text()
+    example = readme.split("```yaml\nname: goemotions6", 1)[1].split("```", 1)[0]
+    m = _map(tmp_path, "name: goemotions6" + example)
+    assert m.mapping == {"grief": "sadness", "caring": "love", "disgust": "anger"}
+    assert (m.drop, m.unmapped, m.dropped_labels, m.multi_label) == (
+        ("neutral", "desire"),
+        "error",
+        "ignore",
+        "keep_if_agree",
+    )

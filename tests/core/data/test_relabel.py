@@ -175,3 +175,19 @@ def test_the_shipped_map_on_real_goemotions():
         "fear": 80,
         "surprise": 87,
     }
+
+
+def test_data_show_says_what_a_version_was_mapped_from(cli, map_file):
+    parent = _multi_parent({"train": _rows(70), "validation": _rows(14, 100)})
+    map_version(parent, map_file)
+
+    shown = json.loads(cli("data", "show", "go3", "--json").stdout)
+    assert shown["parent"] == parent.ref and shown["label_map"]["file"] == str(map_file)
+    assert shown["label_map"]["rows"]["train"] == {
+        "rows": 70,
+        "kept": 40,
+        "dropped": {"labels_disagree": 10, "only_dropped_labels": 10, "no_label": 10},
+    }
+    text = cli("data", "show", "go3").stdout
+    assert f"mapped from {parent.ref} with {map_file}" in text and "kept train 40 of 70" in text
+    assert "label_map" not in json.loads(cli("data", "show", "go", "--json").stdout)

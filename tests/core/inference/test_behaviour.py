@@ -159,3 +159,11 @@ def test_perturbations_are_deterministic_and_only_apply_where_they_can():
         text.lower(),
         text + " x",
     ]
+
+
+def test_the_readme_example_file_is_a_valid_suite(tmp_path):
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    example = readme.split("A test file:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    suite = load_suite([str(_file(tmp_path, example, "support_tickets.yaml"))])
+    assert [t.type for t in suite.tests] == ["MFT", "INV", "DIR"]
+    assert suite.tests[1].cases[0].variants[-1].endswith("(ticket #4821)")
