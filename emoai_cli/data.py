@@ -1,6 +1,8 @@
-"""`emoai data`: pull, list, show and validate data versions."""
+"""`emoai data`: pull, list, show and validate data versions (`map` lives in `data_map`)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -70,6 +72,13 @@ def pull_cmd(
         "--seed",
         help="Seed of the splits carved from train (validation, and test for train-only sources).",
     ),
+    label_map: Path | None = typer.Option(
+        None,
+        "--label-map",
+        help="Also map the pulled version's labels with this YAML file (see 'emoai data map'); --name "
+        "then names the mapped version, the pulled one keeps the source's name.",
+        show_default=False,
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Normalise a dataset (single- or multi-label) to parquet and store it as a content-addressed version.
@@ -84,7 +93,7 @@ def pull_cmd(
     with console.progress(json_output) as progress:
         result = pull(
             source,
-            name,
+            None if label_map else name,
             text_col,
             label_col,
             names,
@@ -95,6 +104,8 @@ def pull_cmd(
             columns=cols,
             config=config,
             revision=revision,
+            label_map=label_map,
+            mapped_name=name,
         )
     dv = result.version
     if json_output:
@@ -110,7 +121,10 @@ def pull_cmd(
                 "split_strategy": dv.manifest.get("split_strategy"),
                 "path": str(dv.path),
             }
+            | ({"mapped": result.mapped.to_json()} if result.mapped else {})
         )
+        if result.mapped and not result.mapped.validation.ok:
+            raise typer.Exit(1)
         return
     from rich.markup import escape
 
@@ -123,6 +137,11 @@ def pull_cmd(
     )
     if not result.created:
         console.info("same content as the stored version: nothing new was written")
+    if result.mapped:
+        from emoai_cli.data_map import show_mapped
+
+        show_mapped(result.mapped, json_output=False)
+        return
     console.hint(f"emoai data show {dv.name} · emoai data validate {dv.name}")
 
 
@@ -216,7 +235,8 @@ def validate_cmd(
 
 
 def register(root: typer.Typer) -> None:
-    from emoai_cli import data_remote
+    from emoai_cli import data_map, data_remote
 
     data_remote.register(app)
+    data_map.register(app)
     root.add_typer(app, name="data")

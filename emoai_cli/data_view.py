@@ -26,6 +26,14 @@ def render_show(info: dict[str, Any]) -> None:
         f"{escape(str(info['source']))}  ({info['created']}, {escape(str(info['split_strategy']))})",
         highlight=False,
     )
+    if info.get("label_map"):
+        mapped = info["label_map"]
+        kept = ", ".join(f"{s} {v['kept']:,} of {v['rows']:,}" for s, v in mapped["rows"].items())
+        out.print(
+            f"mapped from {escape(str(info['parent']))} with {escape(mapped['file'])} "
+            f"(sha256 {mapped['sha256'][:12]}): kept {kept}",
+            highlight=False,
+        )
     splits = info["splits"]
     table = Table(title="Label counts", title_justify="left")
     table.add_column("label")

@@ -15,7 +15,10 @@ def evaluate(
         None, help="Run to evaluate (default: @production, else the best run).", show_default=False
     ),
     data: str | None = typer.Option(
-        None, "--data", help="Data version NAME\\[@VERSION] (default: the run's data)."
+        None,
+        "--data",
+        help="Data version NAME\\[@VERSION] (default: the run's data). Another dataset's labels must be "
+        "among the model's (map them first: emoai data map); its metrics are logged as eval_<name>_*.",
     ),
     split: str = typer.Option("test", "--split", help="Split to evaluate."),
     model_dir: Path | None = typer.Option(
@@ -27,22 +30,40 @@ def evaluate(
     threshold: float | None = typer.Option(
         None, "--threshold", help="Multi-label models: one threshold for every label (default: fitted)."
     ),
+    suite: list[str] | None = typer.Option(
+        None,
+        "--suite",
+        help="Run behavioural tests instead of scoring a split: 'behaviour' (the shipped suite), or a "
+        "YAML file or folder of your own; repeatable. Each test's failure rate is logged to the run.",
+        show_default=False,
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="With --suite: the first failures of each test."
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON report on stdout."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Also write the report, confusion matrix JSON and PNG to this folder."
     ),
 ) -> None:
-    """Accuracy, macro/weighted/micro precision-recall-F1, per-class table, confusion matrix, slices."""
+    """Accuracy, macro/weighted/micro precision-recall-F1, per-class table, confusion matrix, slices.
+
+    With --suite: minimum-functionality, invariance and directional tests (negation, emoji, casing,
+    typos, mentions, URLs, names, places, neutral statements) and the failure rate of each.
+    """
     from emoai_core.base.events import ProgressEvent
     from emoai_core.data.versions import resolve_version
     from emoai_core.inference import select as model_select
     from emoai_core.inference.evaluate import evaluate as run_eval
-    from emoai_core.inference.evaluate import log_evaluation, write_outputs
+    from emoai_core.inference.evaluate import log_evaluation, metric_prefix, write_outputs
 
     if model_dir is not None and run:
         from emoai_core.base.errors import UsageError
 
         raise UsageError("pass a RUN or --model-dir, not both")
+    if suite and (data or output or threshold is not None):
+        from emoai_core.base.errors import UsageError
+
+        raise UsageError("--suite runs the behavioural tests: --data, --output and --threshold do not apply")
     choice = (
         model_select.choose(model_dir=model_dir)
         if model_dir
@@ -50,7 +71,12 @@ def evaluate(
         if run
         else model_select.default_for_eval()
     )
-    dv = resolve_version(data or _run_data(choice.run_id))
+    if suite:
+        _behaviour(choice, suite, json_output, verbose)
+        return
+    run_data = _run_data(choice.run_id)
+    dv = resolve_version(data or run_data)
+    prefix = metric_prefix(dv, split, run_data) if choice.run_id else split  # no run: nothing to keep apart
     with console.progress(json_output) as progress:
         report = run_eval(
             choice.path,
@@ -63,8 +89,9 @@ def evaluate(
             on_progress=lambda done, total: progress(ProgressEvent("eval", done, total, "predicting")),
         )
     if choice.run_id:
-        log_evaluation(choice.run_id, report)
-    files = write_outputs(report, output) if output else {}
+        log_evaluation(choice.run_id, report, prefix)
+        report.extra["metric_prefix"] = prefix
+    files = write_outputs(report, output, prefix) if output else {}
     if json_output:
         console.print_json(report.to_json())
     else:
@@ -72,7 +99,24 @@ def evaluate(
     if files:
         console.info("wrote " + ", ".join(str(p) for p in files.values()))
     if choice.run_id:
-        console.info(f"logged {split}_* metrics and the report to run {choice.run_id}")
+        console.info(f"logged {prefix}_* metrics and the report to run {choice.run_id}")
+
+
+def _behaviour(choice: Any, suite: list[str], json_output: bool, verbose: bool) -> None:
+    from emoai_cli.behaviour_view import render_behaviour
+    from emoai_core.inference.behaviour import load_suite
+    from emoai_core.inference.behaviour_run import evaluate_behaviour, log_behaviour
+
+    tests = load_suite(suite)
+    report = evaluate_behaviour(choice.path, tests, choice.description, choice.run_id)
+    if choice.run_id:
+        log_behaviour(choice.run_id, report)
+    if json_output:
+        console.print_json(report.to_json())
+    else:
+        render_behaviour(report, verbose)
+    if choice.run_id:
+        console.info(f"logged behaviour_*_failure_rate and behaviour_pass_rate to run {choice.run_id}")
 
 
 def _run_data(run_id: str | None) -> str | None:
@@ -96,6 +140,13 @@ def _render(report: Any) -> None:
         highlight=False,
     )
     multi = report.task == "multi_label"
+    if report.not_in_data:
+        missing = ", ".join(escape(n) for n in report.not_in_data)
+        out.print(
+            f"scored over the {len(report.scored_labels)} labels the data has; not in it: {missing}"
+            + ("" if multi else " (a prediction of one counts as wrong)"),
+            highlight=False,
+        )
     if multi:
         out.print(
             f"subset accuracy [bold]{report.accuracy:.4f}[/bold] · Hamming loss {report.hamming_loss:.4f}",
@@ -140,7 +191,10 @@ def _confused_pairs(report: Any) -> Any:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="Most confused (a true label, and a label also predicted that the row lacks)", title_justify="left")
+    table = Table(
+        title="Most confused (a true label, and a label also predicted that the row lacks)",
+        title_justify="left",
+    )
     for col in ("true", "also predicted", "rows"):
         table.add_column(col, justify="right" if col == "rows" else "left")
     for pair in report.confused_pairs:
@@ -157,6 +211,8 @@ def _confusion_table(report: Any) -> Any:
     for label in report.labels:
         table.add_column(escape(label[:8]), justify="right")
     for i, label in enumerate(report.labels):
+        if label in report.not_in_data:  # no row of the data has it: its row is all zeros
+            continue
         row = report.confusion[i]
         total = sum(row) or 1
         cells = []

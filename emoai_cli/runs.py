@@ -7,10 +7,6 @@ from typing import Any
 import typer
 
 from emoai_cli import console
-from emoai_cli.formatting import STATUS_STYLE
-from emoai_cli.formatting import duration as _dur
-from emoai_cli.formatting import num as _num
-from emoai_cli.formatting import when as _when
 from emoai_cli.help import LeanHelpGroup
 from emoai_core.base.settings import REGISTERED_MODEL
 
@@ -41,49 +37,9 @@ def list_cmd(
         console.info("No runs yet.")
         console.hint("start one with: emoai train --epochs 1 --limit 2000")
         return
-    _render_list(rows)
+    from emoai_cli.runs_view import render_list
 
-
-def _render_list(rows: list[Any]) -> None:
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    for col in (
-        "id",
-        "name",
-        "status",
-        "started",
-        "duration",
-        "data",
-        "base model",
-        "epochs",
-        "val acc",
-        "val macro-F1",
-        "model",
-    ):
-        table.add_column(col, justify="right" if col in ("epochs", "val acc", "val macro-F1") else "left")
-    ids = {r.run_id for r in rows}
-    for r in rows:
-        indent = "  └ " if r.parent and r.parent in ids else ""
-        style = STATUS_STYLE.get(r.status, "")
-        epochs = f"{r.epoch or 0}/{r.epochs}" if r.epochs else (str(r.epoch) if r.epoch else "-")
-        model = f"v{r.version}" + (" @" + ",@".join(r.aliases) if r.aliases else "") if r.version else "-"
-        kind = " [dim](study)[/dim]" if r.kind == "tune" else ""
-        kind += " [dim](multi-label)[/dim]" if r.task == "multi_label" else ""
-        table.add_row(
-            r.run_id[:8],
-            f"{indent}{r.name}{kind}",
-            f"[{style}]{r.status}[/{style}]",
-            _when(r.started),
-            _dur(r.duration),
-            r.data or "-",
-            (r.base_model or "-").split("/")[-1],
-            epochs,
-            _num(r.best_val_accuracy),
-            _num(r.best_val_macro_f1),
-            model,
-        )
-    console.out().print(table)
+    render_list(rows)
 
 
 @app.command("show")
@@ -98,47 +54,9 @@ def show_cmd(
     if json_output:
         console.print_json(info)
         return
-    _render_show(info)
+    from emoai_cli.runs_view import render_show
 
-
-def _render_show(info: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    out = console.out()
-    style = STATUS_STYLE.get(info["status"], "")
-    out.print(
-        f"[bold]{info['name']}[/bold]  {info['run_id']}  [{style}]{info['status']}[/{style}]", highlight=False
-    )
-    model = f"{REGISTERED_MODEL} v{info['version']}" if info["version"] else "not registered"
-    aliases = (" (@" + ", @".join(info["aliases"]) + ")") if info["aliases"] else ""
-    out.print(
-        f"started {_when(info['started'])} · {_dur(info['duration'])} · data {info['data'] or '-'} · "
-        + (f"task {info['task'].replace('_', '-')} · " if info.get("task") else "")
-        + f"base {info['base_model'] or '-'} · model {model}{aliases}",
-        highlight=False,
-    )
-    history = info["history"]
-    if history:
-        table = Table(title="Per-epoch history", title_justify="left")
-        table.add_column("epoch", justify="right")
-        keys = list(history)
-        for key in keys:
-            table.add_column(key, justify="right")
-        epochs = sorted({e for series in history.values() for e, _ in series})
-        lookup = {k: dict(v) for k, v in history.items()}
-        for epoch in epochs:
-            table.add_row(str(epoch), *[_num(lookup[k].get(epoch)) for k in keys])
-        out.print(table)
-    for title, mapping in (("Params", info["params"]), ("Metrics", info["metrics"]), ("Tags", info["tags"])):
-        table = Table(title=title, title_justify="left", show_header=False)
-        table.add_column("key", style="dim")
-        table.add_column("value")
-        for key in sorted(mapping):
-            value = mapping[key]
-            table.add_row(key, _num(value) if isinstance(value, float) else str(value))
-        out.print(table)
-    out.print(f"artifacts: {', '.join(info['artifacts']) or '-'}  ({info['artifact_uri']})", highlight=False)
-    out.print(f"checkpoints: {info['checkpoints']}", highlight=False)
+    render_show(info)
 
 
 @app.command("best")
@@ -167,47 +85,62 @@ def best_cmd(
 @app.command("compare")
 def compare_cmd(
     runs: list[str] = typer.Argument(..., help="Two or more runs."),
+    metrics: str | None = typer.Option(
+        None,
+        "--metrics",
+        "-m",
+        help="Only metrics matching these glob patterns, comma-separated (e.g. 'eval_*' or "
+        "'test_macro_f1,eval_*_macro_f1'); params are left out.",
+        show_default=False,
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
     all_keys: bool = typer.Option(False, "--all", help="Show equal values too."),
 ) -> None:
-    """Params and metrics side by side; differences highlighted."""
-    from rich.table import Table
+    """Params and metrics side by side; differences highlighted.
 
+    Cross-dataset evaluations (eval_<dataset>_*) and behavioural failure rates (behaviour_*) are
+    metrics like any other: --metrics 'eval_*' puts them side by side.
+    """
+    from emoai_cli.runs_view import render_compare
     from emoai_core.tracking.runs import compare_runs
 
-    data = compare_runs(runs)
+    patterns = [p.strip() for p in metrics.split(",") if p.strip()] if metrics else None
+    data = compare_runs(runs, metrics=patterns)
     if json_output:
         console.print_json(data)
         return
-    table = Table()
-    table.add_column("")
-    for r in data["runs"]:
-        table.add_column(f"{r['name']}\n{r['run_id'][:8]}", justify="right")
-    different = set(data["different"])
-    for section in ("params", "metrics"):
-        for key, values in data[section].items():
-            if key not in different and not all_keys:
-                continue
-            style = "bold yellow" if key in different else "dim"
-            cells = [_num(v) if isinstance(v, float) else ("-" if v is None else str(v)) for v in values]
-            table.add_row(f"[{style}]{key}[/{style}]", *cells)
-    console.out().print(table)
-    if not different:
-        console.info("The runs have identical params and metrics.")
+    render_compare(data, all_keys)
 
 
 @app.command("promote")
 def promote_cmd(
     run: str = typer.Argument(..., help=RUN_HELP),
     alias: str = typer.Option("production", "--alias", help="Registered-model alias to set."),
+    gate: float | None = typer.Option(
+        None,
+        "--gate",
+        help="Refuse (exit 1) unless the run passes at least this share of the behavioural suite, "
+        "e.g. 0.8: the rate 'emoai eval RUN --suite' logged, else the suite is run now.",
+        show_default=False,
+    ),
+    suite: list[str] | None = typer.Option(
+        None, "--suite", help="With --gate: the suite (default: behaviour); repeatable.", show_default=False
+    ),
     json_output: bool = typer.Option(False, "--json", help="JSON on stdout."),
 ) -> None:
     """Point an alias at the run's model and write its fast local copy."""
-    from emoai_core.tracking.promote import promote_run
+    from emoai_core.inference.gate import check_gate_value, promote_gated
 
+    if gate is None and suite:
+        from emoai_core.base.errors import UsageError
+
+        raise UsageError("--suite chooses the suite of --gate", "add --gate RATE, e.g. --gate 0.8")
+    if gate is not None:
+        check_gate_value(gate)
     with console.progress(json_output) as progress:
-        progress(_phase("exporting the model for fast loading"))
-        result = promote_run(run, alias)
+        if gate is not None:
+            progress(_phase("checking the behavioural gate"))
+        result, checked = promote_gated(run, alias, gate, suite, on_event=progress)
     if json_output:
         console.print_json(
             {
@@ -216,8 +149,14 @@ def promote_cmd(
                 "alias": result.alias,
                 "local_copy": str(result.local_copy),
             }
+            | ({"gate": checked.to_json()} if checked else {})
         )
         return
+    if checked:
+        how = "measured now and logged" if checked.ran_now else "as logged by emoai eval --suite"
+        console.info(
+            f"behavioural pass rate {checked.pass_rate:.1%} ≥ gate {checked.gate:.1%} ({checked.suite}, {how})"
+        )
     console.out().print(
         f"@{result.alias} → {REGISTERED_MODEL} v{result.version} (run {result.run_id})", highlight=False
     )

@@ -11,19 +11,32 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emoai_core.base.errors import UsageError
 from emoai_core.base.events import LogEvent, ProgressEvent, emit
 from emoai_core.base.settings import load_settings
 from emoai_core.data.readers import Columns
-from emoai_core.data.versions import DataVersion, content_version, is_stored, load_version, store
+from emoai_core.data.versions import (
+    DataVersion,
+    check_name,
+    content_version,
+    is_stored,
+    load_version,
+    store,
+)
 from emoai_core.model.labels import MULTI_LABEL
+
+if TYPE_CHECKING:
+    from emoai_core.data.label_map import LabelMapping
+    from emoai_core.data.relabel import MapResult
 
 
 @dataclass
 class PullResult:
     version: DataVersion
     created: bool  # False: the same content was already stored
+    mapped: MapResult | None = None  # with a label map: the mapped version made from `version`
 
 
 def default_name(source: str) -> str:
@@ -36,14 +49,6 @@ def default_name(source: str) -> str:
     stem = Path(source.rstrip("/")).stem if Path(source).suffix else Path(source.rstrip("/")).name
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "data"
     return name.lower()
-
-
-def check_name(name: str) -> str:
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
-        raise UsageError(f"invalid data name '{name}'", "use letters, digits, '.', '_' and '-'")
-    return name
 
 
 def _columns(text_col: str, label_col: str | None, header: bool, columns: list[str] | None) -> Columns:
@@ -77,17 +82,26 @@ def pull(
     columns: list[str] | None = None,
     config: str | None = None,
     revision: str | None = None,
+    label_map: Path | str | None = None,
+    mapped_name: str | None = None,
 ) -> PullResult:
     """Read `source`, normalise it and store it as a content-addressed version of `name`.
 
     `label_col` None: the column `label`, else `labels`. `multi_label` reads text labels as
     comma-separated ids or names; a label column holding lists is multi-label without it.
     `header=False` with `columns` reads csv/tsv files without a header row.
+    `label_map`: the pulled version is also mapped (`data.relabel.map_version`) into `mapped_name`;
+    the map file is read and checked before anything is downloaded.
     """
     from emoai_core.data.carve import complete
     from emoai_core.data.normalise import normalise
     from emoai_core.data.sources import read_source
 
+    mapping = None
+    if label_map is not None:
+        from emoai_core.data.label_map import load_mapping
+
+        mapping = load_mapping(label_map)
     source = source or load_settings().data_source
     name = check_name(name or default_name(source))
     cols = _columns(text_col, label_col, header, columns)
@@ -111,7 +125,9 @@ def pull(
     splits, strategy, carved = complete(splits, seed, task, on_event)
     version = content_version(splits, names, task)
     if is_stored(name, version):
-        return PullResult(load_version(name, version), created=False)
+        return _mapped(
+            PullResult(load_version(name, version), created=False), mapping, mapped_name, seed, on_event
+        )
     meta = {
         "source": raw.source,
         "source_kind": raw.kind,
@@ -123,4 +139,16 @@ def pull(
         "split_strategy": strategy,
         **({"carved": carved} if carved else {}),
     }
-    return PullResult(store(name, version, splits, names, meta, on_event, task=task), created=True)
+    result = PullResult(store(name, version, splits, names, meta, on_event, task=task), created=True)
+    return _mapped(result, mapping, mapped_name, seed, on_event)
+
+
+def _mapped(
+    result: PullResult, mapping: LabelMapping | None, name: str | None, seed: int, on_event: Callable | None
+) -> PullResult:
+    if mapping is None:
+        return result
+    from emoai_core.data.relabel import map_version
+
+    result.mapped = map_version(result.version, mapping, name, seed, on_event)
+    return result

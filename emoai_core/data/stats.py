@@ -92,4 +92,16 @@ def describe(dv: DataVersion) -> dict[str, Any]:
         "path": str(dv.path),
         "splits": splits,
         "shared_texts": shared_texts(texts),
+    } | _mapped_from(dv.manifest)
+
+
+def _mapped_from(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A mapped version's parent, map file and hash, and its rows kept/dropped (`emoai data map`)."""
+    recorded = manifest.get("label_map")
+    if not recorded:
+        return {}
+    rows = {s: {"rows": v["rows"], "kept": v["kept"], "dropped": v["dropped"]} for s, v in recorded["rows"].items()}
+    return {
+        "parent": manifest.get("parent", {}).get("ref"),
+        "label_map": {"file": recorded["file"], "sha256": recorded["sha256"], "rows": rows},
     }

@@ -98,6 +98,14 @@ def content_version(splits: Splits, names: list[str], task: str = SINGLE_LABEL) 
     return digest.hexdigest()[:VERSION_CHARS]
 
 
+def check_name(name: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+        raise UsageError(f"invalid data name '{name}'", "use letters, digits, '.', '_' and '-'")
+    return name
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:

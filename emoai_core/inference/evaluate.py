@@ -37,7 +37,11 @@ def _probabilities(
         from emoai_core.cluster.ray_env import connect
 
         connect()
-        return predict_with_ray(texts, model_dir, on_progress=on_progress), read_label_map(model_dir), "ray-data"
+        return (
+            predict_with_ray(texts, model_dir, on_progress=on_progress),
+            read_label_map(model_dir),
+            "ray-data",
+        )
     predictor = load_predictor(model_dir)
     chunks: list[np.ndarray] = []
     for i in range(0, len(texts), 256):
@@ -47,19 +51,45 @@ def _probabilities(
     return np.concatenate(chunks), predictor.label_map, "in-process"
 
 
-def _check_compatible(dv: DataVersion, labels: LabelMap, y_true: list) -> None:
+def scored_labels(dv: DataVersion, labels: LabelMap, rows: list | None = None) -> list[str]:
+    """The model's labels that `dv` has (its label names, and any label in `rows`), which the metrics
+    are over; refuses data the model cannot score (another task, or labels the model lacks) before
+    anything is predicted."""
     if dv.task != labels.task:
-        raise UsageError(
-            f"{dv.ref} is {dv.task.replace('_', '-')} data but the model is {labels.task.replace('_', '-')}",
-            "evaluate on data of the task the model was trained for",
+        data_task, model_task = dv.task.replace("_", "-"), labels.task.replace("_", "-")
+        hint = (
+            f"map it to single-label rows first: emoai data map {dv.ref} MAP.yaml --name NEW "
+            "(multi_label: keep_if_agree)"
+            if labels.task != "multi_label"
+            else "evaluate on data of the task the model was trained for"
         )
-    seen = {n for row in y_true for n in (row if isinstance(row, list) else [row])}
-    unknown = sorted(seen - set(labels.names))
+        raise UsageError(f"{dv.ref} is {data_task} data but the model is {model_task}", hint)
+    data_labels = list(dv.manifest["label_names"])
+    for row in rows or []:
+        for name in row if isinstance(row, list) else [row]:
+            if name not in data_labels:
+                data_labels.append(name)
+    unknown = [n for n in data_labels if n not in labels]
     if unknown:
         raise UsageError(
             f"{dv.ref} has labels the model does not know: {', '.join(unknown)}",
-            "evaluate on data with the label set the model was trained on",
+            f"map them onto the model's labels ({', '.join(labels.names)}) or drop them: "
+            f"emoai data map {dv.ref} MAP.yaml --name NEW",
         )
+    return [n for n in labels.names if n in data_labels]
+
+
+def metric_prefix(dv: DataVersion, split: str, run_data: str | None) -> str:
+    """`test` (the split) for the run's own data (its `emoai.data` tag names the same dataset; several
+    sources may be listed, separated by commas), else `eval_<dataset>` (+ `_<split>` for a split
+    other than test), the dataset name made metric-safe like label names."""
+    from emoai_core.model.labels import metric_key
+
+    own = {ref.strip().partition("@")[0] for ref in (run_data or "").replace("+", ",").split(",")}
+    if dv.name in own:
+        return split
+    prefix = f"eval_{metric_key(dv.name)}"
+    return prefix if split == "test" else f"{prefix}_{metric_key(split)}"
 
 
 def evaluate(
@@ -73,26 +103,31 @@ def evaluate(
     on_progress: Callable | None = None,
     threshold: float | None = None,
 ) -> EvalReport:
-    """Predict every row of `split` and score the predictions."""
+    """Predict every row of `split` and score the predictions over the labels the data has."""
+    from emoai_core.inference.predict import read_label_map
+
     started = time.time()
     texts, y_true = dv.read_split(split)
     keep = [i for i, lab in enumerate(y_true) if lab is not None]
     texts, y_true = [texts[i] for i in keep], [y_true[i] for i in keep]
+    scored = scored_labels(dv, read_label_map(Path(model_dir)), y_true)
     probs, labels, backend = _probabilities(Path(model_dir), texts, use_ray, on_progress)
-    _check_compatible(dv, labels, y_true)
     meta = {
         "model": model_name or str(model_dir),
         "data": dv.ref,
         "split": split,
         "run_id": run_id,
         "backend": backend,
+        "scored": scored,
     }
     if labels.multi_label:
         from emoai_core.inference.multilabel_report import compute_multilabel_report
         from emoai_core.inference.predict import thresholds_for
 
         cuts = thresholds_for(labels, threshold)
-        return compute_multilabel_report(texts, y_true, probs, labels, cuts, seconds=time.time() - started, **meta)
+        return compute_multilabel_report(
+            texts, y_true, probs, labels, cuts, seconds=time.time() - started, **meta
+        )
     y_pred = [labels.names[i] for i in probs.argmax(axis=1)]
     return compute_report(texts, y_true, y_pred, list(labels.names), seconds=time.time() - started, **meta)
 
@@ -122,13 +157,15 @@ def confusion_png(report: EvalReport, path: Path) -> Path:
     return path
 
 
-def write_outputs(report: EvalReport, directory: Path) -> dict[str, Path]:
-    """`eval_report.json`, `confusion_matrix.json`, `confusion_matrix.png` in `directory`."""
+def write_outputs(report: EvalReport, directory: Path, prefix: str | None = None) -> dict[str, Path]:
+    """`eval_<split>.json`, `confusion_matrix_<split>.json` and `.png` in `directory`; another
+    dataset's files are named by `prefix` (`eval_<dataset>[_<split>]`) so they keep the run's own."""
     directory.mkdir(parents=True, exist_ok=True)
+    stem = report.split if prefix is None or prefix == report.split else prefix.removeprefix("eval_")
     files = {
-        "report": directory / f"eval_{report.split}.json",
-        "confusion_json": directory / f"confusion_matrix_{report.split}.json",
-        "confusion_png": directory / f"confusion_matrix_{report.split}.png",
+        "report": directory / f"eval_{stem}.json",
+        "confusion_json": directory / f"confusion_matrix_{stem}.json",
+        "confusion_png": directory / f"confusion_matrix_{stem}.png",
     }
     files["report"].write_text(json.dumps(report.to_json(), indent=2) + "\n")
     files["confusion_json"].write_text(
@@ -138,8 +175,9 @@ def write_outputs(report: EvalReport, directory: Path) -> dict[str, Path]:
     return files
 
 
-def log_evaluation(run_id: str, report: EvalReport) -> None:
-    """`test_*` metrics and the report + confusion matrix (JSON and PNG) as artifacts of the run."""
+def log_evaluation(run_id: str, report: EvalReport, prefix: str | None = None) -> None:
+    """`<prefix>_*` metrics (default: the split's, `test_*`) and the report + confusion matrix (JSON
+    and PNG) as artifacts of the run."""
     import tempfile
 
     from mlflow.entities import Metric
@@ -148,8 +186,9 @@ def log_evaluation(run_id: str, report: EvalReport) -> None:
 
     mlflow_client = client()
     now = int(time.time() * 1000)
-    metrics = [Metric(k, float(v), now, 0) for k, v in report.mlflow_metrics(report.split).items()]
+    prefix = prefix or report.split
+    metrics = [Metric(k, float(v), now, 0) for k, v in report.mlflow_metrics(prefix).items()]
     mlflow_client.log_batch(run_id, metrics=metrics)
     with tempfile.TemporaryDirectory(prefix="emoai-eval-") as tmp:
-        for path in write_outputs(report, Path(tmp)).values():
+        for path in write_outputs(report, Path(tmp), prefix).values():
             mlflow_client.log_artifact(run_id, str(path), artifact_path="evaluation")

@@ -74,37 +74,43 @@ def compute_multilabel_report(
     probs: np.ndarray,
     labels: LabelMap,
     thresholds: tuple[float, ...],
+    scored: list[str] | None = None,
     **meta: Any,
 ) -> EvalReport:
+    """`scored`: the labels every metric is over (default: all); the others (labels the data does not
+    have) are left out of the averages, subset accuracy and Hamming loss, and kept in the confusion."""
     from sklearn.metrics import precision_recall_fscore_support
 
     if not texts:
         raise UsageError("nothing to evaluate: the split is empty")
     truth, predicted = multi_hot(rows, labels), decide(probs, thresholds)
-    p, r, f, s = precision_recall_fscore_support(truth, predicted, average=None, zero_division=0)
+    cols = [i for i, n in enumerate(labels.names) if scored is None or n in scored]
+    t, d = truth[:, cols], predicted[:, cols]
+    p, r, f, s = precision_recall_fscore_support(t, d, average=None, zero_division=0)
     per_class = [
         {
-            "label": n,
-            "precision": float(p[i]),
-            "recall": float(r[i]),
-            "f1": float(f[i]),
-            "support": int(s[i]),
+            "label": labels.names[i],
+            "precision": float(p[k]),
+            "recall": float(r[k]),
+            "f1": float(f[k]),
+            "support": int(s[k]),
             "threshold": float(thresholds[i]),
         }
-        for i, n in enumerate(labels.names)
+        for k, i in enumerate(cols)
     ]
     matrix = confused_with(truth, predicted)
     return EvalReport(
-        accuracy=float((truth == predicted).all(axis=1).mean()),
-        averages=_averages(truth, predicted),
+        accuracy=float((t == d).all(axis=1).mean()),
+        averages=_averages(t, d),
         per_class=per_class,
         labels=list(labels.names),
         confusion=matrix.tolist(),
-        slices=_slices(texts, truth, predicted),
+        slices=_slices(texts, t, d),
         rows=len(texts),
         task=MULTI_LABEL,
-        hamming_loss=float((truth != predicted).mean()),
-        thresholds=[float(t) for t in thresholds],
+        hamming_loss=float((t != d).mean()),
+        thresholds=[float(x) for x in thresholds],
         confused_pairs=_pairs(matrix, labels.names),
+        not_in_data=[n for i, n in enumerate(labels.names) if i not in cols],
         **meta,
     )

@@ -42,7 +42,15 @@ class EvalReport:
     hamming_loss: float | None = None  # multi-label: share of wrong (row, label) decisions
     thresholds: list[float] | None = None  # multi-label: the decision threshold of each label
     confused_pairs: list[dict[str, Any]] = field(default_factory=list)  # the largest cells of `confusion`
+    # the model's labels the data does not have: left out of every average and the per-class table
+    # (a single-label prediction of one is simply wrong); the confusion matrix keeps their columns
+    not_in_data: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scored_labels(self) -> list[str]:
+        """The labels the metrics are over: the model's labels that the data has."""
+        return [lab for lab in self.labels if lab not in self.not_in_data]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,13 +89,23 @@ SLICES: dict[str, tuple[str, Callable[[str], bool]]] = {
 
 
 def compute_report(
-    texts: list[str], y_true: list[str], y_pred: list[str], labels: list[str], **meta: Any
+    texts: list[str],
+    y_true: list[str],
+    y_pred: list[str],
+    labels: list[str],
+    scored: list[str] | None = None,
+    **meta: Any,
 ) -> EvalReport:
-    """All metrics from true and predicted label names (a pure function: easy to check by hand)."""
+    """All metrics from true and predicted label names (a pure function: easy to check by hand).
+
+    `scored`: the labels the averages and the per-class table are over (default: all of `labels`);
+    the confusion matrix and accuracy always cover every label the model can predict.
+    """
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
     if not texts:
         raise UsageError("nothing to evaluate: the split is empty")
+    every, labels = list(labels), list(scored or labels)
     averages = {}
     for avg in ("macro", "weighted", "micro"):
         p, r, f, _ = precision_recall_fscore_support(
@@ -127,9 +145,10 @@ def compute_report(
         accuracy=float(accuracy_score(y_true, y_pred)),
         averages=averages,
         per_class=per_class,
-        labels=list(labels),
-        confusion=confusion_matrix(y_true, y_pred, labels=labels).astype(int).tolist(),
+        labels=every,
+        confusion=confusion_matrix(y_true, y_pred, labels=every).astype(int).tolist(),
         slices=slices,
         rows=len(texts),
+        not_in_data=[lab for lab in every if lab not in labels],
         **meta,
     )

@@ -112,19 +112,29 @@ def best_run(
     return pick(runs, key=lambda r: r.data.metrics[metric])
 
 
-def compare_runs(refs: list[str], client: MlflowClient | None = None) -> dict[str, Any]:
-    """Params and metrics of several runs side by side, with the keys whose values differ."""
+def compare_runs(
+    refs: list[str], client: MlflowClient | None = None, metrics: list[str] | None = None
+) -> dict[str, Any]:
+    """Params and metrics of several runs side by side, with the keys whose values differ.
+
+    `metrics`: glob patterns (`eval_*`, `*_macro_f1`); only the metrics matching one are kept, and
+    no params.
+    """
+    from fnmatch import fnmatchcase
+
     client = default_client(client)
     if len(refs) < 2:
         raise UsageError("compare needs at least two runs")
     runs = [resolve_run(r, client) for r in refs]
-    params = sorted({k for r in runs for k in r.data.params})
-    metrics = sorted({k for r in runs for k in r.data.metrics})
+    params = [] if metrics is not None else sorted({k for r in runs for k in r.data.params})
+    names = sorted({k for r in runs for k in r.data.metrics})
+    if metrics is not None:
+        names = [k for k in names if any(fnmatchcase(k, pattern) for pattern in metrics)]
     p = {k: [r.data.params.get(k) for r in runs] for k in params}
-    m = {k: [r.data.metrics.get(k) for r in runs] for k in metrics}
+    m = {k: [r.data.metrics.get(k) for r in runs] for k in names}
     return {
         "runs": [{"run_id": r.info.run_id, "name": r.info.run_name, "status": r.info.status} for r in runs],
         "params": p,
         "metrics": m,
         "different": sorted(k for k, vs in {**p, **m}.items() if len({str(v) for v in vs}) > 1),
-    }
+    } | ({"metric_patterns": metrics} if metrics is not None else {})

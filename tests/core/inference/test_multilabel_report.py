@@ -47,3 +47,27 @@ def test_nothing_to_evaluate_is_a_usage_error():
         compute_multilabel_report(
             [], [], np.zeros((0, 3)), LABELS, (0.5,) * 3, model="m", data="d", split="t", seconds=0.0
         )
+
+
+def test_data_without_a_label_is_scored_over_its_own_labels():
+    truth = [["joy (mild)"], ["anger"], ["joy (mild)"], []]  # data with joy and anger only
+    report = compute_multilabel_report(
+        TEXTS,
+        truth,
+        PROBS,
+        LABELS,
+        (0.5, 0.5, 0.5),
+        ["joy (mild)", "anger"],
+        model="m",
+        data="d",
+        split="t",
+        seconds=0.0,
+    )
+    # predicted: {joy} {anger, fear} {joy} {}: the fear on row 2 is not held against the model
+    assert report.not_in_data == ["fear"] and [r["label"] for r in report.per_class] == [
+        "joy (mild)",
+        "anger",
+    ]
+    assert report.accuracy == 1.0 and report.hamming_loss == 0.0
+    assert report.averages["macro"]["f1"] == 1.0
+    assert np.asarray(report.confusion).shape == (3, 3) and report.confused_pairs[0]["predicted"] == "fear"
