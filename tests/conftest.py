@@ -75,6 +75,28 @@ def no_ray_left_behind():
 
 
 @pytest.fixture(autouse=True)
+def no_placement_group_outlives_its_test():
+    """The in-process Ray outlives each test: a trainer a test left behind must not hold its CPUs.
+
+    `emoai train` ends its process, and Ray removes the job's placement groups with it; the test
+    process lives on, so a failed or interrupted fit's group is removed here, or the next test's
+    trainer waits for CPUs that never free (Ray Train retries its worker group start for ever).
+    """
+    yield
+    import sys
+
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():
+        return
+    from ray._raylet import PlacementGroupID
+    from ray.util.placement_group import PlacementGroup, placement_group_table, remove_placement_group
+
+    for pg_id, info in placement_group_table().items():
+        if info.get("state") != "REMOVED":
+            remove_placement_group(PlacementGroup(PlacementGroupID(bytes.fromhex(pg_id))))
+
+
+@pytest.fixture(autouse=True)
 def default_sigint():
     """Ctrl-C raises KeyboardInterrupt in every test, however the suite was started.
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 STAGES = {
     "reading": "emoai_core.data.sources:read_source",
-    "normalising": "emoai_core.data.pull:_normalise",
+    "normalising": "emoai_core.data.normalise:normalise",
     "writing the second split": "emoai_core.data.versions:_write_split@2",
     "writing the last split": "emoai_core.data.versions:label_counts@3",
 }

@@ -1,13 +1,12 @@
 """emoai_core.serving.page in a real headless Chromium: ask for the token, type, submit, read the labels (slow).
 
 The page talks to a small stand-in server with the real page route and the real token check
-(`serving.app.TokenAuth`), answering in the server's single- and multi-label shapes; the real
+(`serving.guards.TokenAuth`), answering in the server's single- and multi-label shapes; the real
 Ray server's page is driven once in test_serve_ray.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 
@@ -22,11 +21,11 @@ LABELS = ["sadness", "joy", "love", "anger", "fear", "surprise"]
 
 
 def _stand_in(multi_label: bool) -> FastAPI:
-    from emoai_core.serving.app import TokenAuth
+    from emoai_core.serving.guards import TokenAuth, token_digest
     from emoai_core.serving.page import add_page
 
     app = FastAPI()
-    app.state.token_sha256 = hashlib.sha256(TOKEN.encode()).hexdigest()
+    app.state.token_digest = token_digest(TOKEN)
     app.add_middleware(TokenAuth)
     add_page(app)
 
