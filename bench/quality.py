@@ -123,6 +123,16 @@ def table(rows: list[dict]) -> None:
         print(f"  ref  {ref['accuracy']:>8.4f}  {ref['macro_f1']:>8.4f}  {name}")
 
 
+# defaults that decide where workers run, not what they learn (1 worker here either way)
+NOT_RECIPE = {"placement", "num_workers", "gpu_per_worker", "experiment"}
+
+
+def same_recipe(old: dict, new: dict) -> bool:
+    """Whether seeds measured under `old` defaults still describe `new` (placement is no recipe)."""
+    keys = (old.keys() | new.keys()) - NOT_RECIPE
+    return all(old.get(k) == new.get(k) for k in keys)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -136,7 +146,7 @@ def main() -> None:
         from emoai_core.training.defaults import DEFAULTS
 
         old = json.loads(RESULTS.read_text())
-        if old.get("defaults") == DEFAULTS:
+        if same_recipe(old.get("defaults", {}), DEFAULTS):
             rows = [r for r in old["seeds"] if r["seed"] not in args.seeds]
     for seed in args.seeds:
         rows.append(one_seed(seed, data))
