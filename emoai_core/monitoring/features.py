@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 TRAIN = "train"  # basis: tokens never seen in the training split, plus [UNK]
 UNK = "unk"  # basis: [UNK] tokens only
 
 
-def plain_tokenizer(source: Any) -> Any:
+def plain_tokenizer(source: Tokenizer | str | Path) -> Tokenizer:
     """A copy of a `tokenizers.Tokenizer` (or one read from a tokenizer.json path) without truncation or padding."""
     from tokenizers import Tokenizer
 
@@ -35,7 +38,7 @@ def plain_tokenizer(source: Any) -> Any:
     return tokenizer
 
 
-def known_ids(tokenizer: Any, texts: Iterable[str], batch: int = 1024) -> np.ndarray:
+def known_ids(tokenizer: Tokenizer, texts: Iterable[str], batch: int = 1024) -> np.ndarray:
     """The training vocabulary: a bool per token id, true where the id occurs in `texts`."""
     seen = np.zeros(tokenizer.get_vocab_size(), dtype=bool)
     chunk: list[str] = []
@@ -52,7 +55,7 @@ def known_ids(tokenizer: Any, texts: Iterable[str], batch: int = 1024) -> np.nda
     return seen
 
 
-def _mark(tokenizer: Any, texts: list[str], seen: np.ndarray) -> None:
+def _mark(tokenizer: Tokenizer, texts: list[str], seen: np.ndarray) -> None:
     for encoding in tokenizer.encode_batch(texts):
         seen[[i for i, special in zip(encoding.ids, encoding.special_tokens_mask, strict=True) if not special]] = True
 
@@ -69,7 +72,7 @@ def unpack(data: bytes, size: int) -> np.ndarray:
 class TextFeatures:
     """(characters, tokens, unknown share) of texts, against a training vocabulary if given."""
 
-    def __init__(self, tokenizer: Any, known: np.ndarray | None = None) -> None:
+    def __init__(self, tokenizer: Tokenizer, known: np.ndarray | None = None) -> None:
         self.tokenizer = plain_tokenizer(tokenizer)
         self.known = known
         self.unk_id = self.tokenizer.token_to_id("[UNK]")

@@ -16,7 +16,7 @@ import hashlib
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from emoai_core.base.errors import UsageError
 from emoai_core.base.settings import paths
 from emoai_core.model.bundle import TOKENIZER_FILE
 from emoai_core.monitoring.features import TRAIN, UNK
+
+if TYPE_CHECKING:
+    from emoai_core.data.versions import DataVersion
 
 REFERENCE_TEXTS = 1000
 REFERENCE_SPLIT = "validation"
@@ -76,7 +79,7 @@ def training_vocabulary(model_dir: Path, data_ref: str | None) -> np.ndarray | N
     return known
 
 
-def _data_version(ref: str | None) -> Any:
+def _data_version(ref: str | None) -> DataVersion | None:
     from emoai_core.base.errors import NotFoundError
     from emoai_core.data.versions import resolve_version
 
@@ -114,7 +117,7 @@ def reference_profile(key: str, data_ref: str | None = None) -> dict[str, Any]:
 
 
 def build_profile(
-    model_dir: Path, version: Any, known: np.ndarray | None, limit: int = REFERENCE_TEXTS
+    model_dir: Path, version: DataVersion, known: np.ndarray | None, limit: int = REFERENCE_TEXTS
 ) -> dict[str, Any]:
     """Predictions and text features of a seeded sample of the data version's validation split,
     unknown tokens counted as the replicas count them (`known`: the training vocabulary, or None)."""

@@ -13,11 +13,16 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emoai_core.inference.predict import Prediction
 from emoai_core.monitoring.features import TextFeatures, unpack
 from emoai_core.monitoring.predlog import PredictionLog
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+    from emoai_core.serving.metrics import ServeMetrics
 
 
 def monitor_settings(
@@ -53,7 +58,7 @@ def monitor_for(model_folder: Path, bundle: dict[str, bytes], meta: dict[str, An
 
 
 class Observer:
-    def __init__(self, tokenizer: Any, settings: dict[str, Any] | None) -> None:
+    def __init__(self, tokenizer: Tokenizer, settings: dict[str, Any] | None) -> None:
         settings = settings or {}
         self.key = str(settings.get("key") or "unknown")
         self.version = settings.get("version")
@@ -121,7 +126,7 @@ class Observer:
         return records
 
 
-def _metrics(model: str) -> Any:
+def _metrics(model: str) -> ServeMetrics | None:
     try:
         from emoai_core.serving.metrics import ServeMetrics
 

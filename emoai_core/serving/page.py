@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 PAGE_PATH = "/"
 PAGE_FILE = Path(__file__).with_name("page.html")
@@ -20,7 +23,7 @@ def page_html() -> str:
     return PAGE_FILE.read_text(encoding="utf-8")
 
 
-def add_page(app: Any) -> None:
+def add_page(app: FastAPI) -> None:
     """Register `GET /` on a FastAPI app (kept out of the OpenAPI schema)."""
     from fastapi.responses import HTMLResponse
 

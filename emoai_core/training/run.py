@@ -25,8 +25,10 @@ from emoai_core.training.plan import Plan, plan_run
 from emoai_core.training.protocol import FaultPlan, LoopConfig
 
 if TYPE_CHECKING:
+    from mlflow import MlflowClient
     from mlflow.entities import Run
     from ray.train import Checkpoint
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     from emoai_core.tracking.tracker import Tracker
 
@@ -187,7 +189,7 @@ def _next_step(run_id: str, message: str = "") -> str:
     return "fix the cause, then start again: no checkpoint was saved (see 'emoai train --help')"
 
 
-def _unregister(client: Any, run_id: str) -> None:
+def _unregister(client: MlflowClient, run_id: str) -> None:
     from emoai_core.base.interrupts import deferred_sigint
     from emoai_core.tracking.registry import delete_version, versions_by_run
 
@@ -196,7 +198,7 @@ def _unregister(client: Any, run_id: str) -> None:
             delete_version(client, version.version)
 
 
-def on_this_node() -> Any:
+def on_this_node() -> NodeAffinitySchedulingStrategy:
     """Keep the progress queue beside the driver: a worker node lost mid-run must not take it along."""
     import ray
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
