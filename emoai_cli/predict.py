@@ -49,9 +49,11 @@ def _render(texts: list[str], predictions: list[Any], top_k: int | None) -> None
             line.append(" (no label reached its threshold: top label shown)  " if pred.below_threshold else "  ")
         line.append(text if len(text) <= 100 else text[:97] + "…", style="dim")
         out.print(line)
-        for label, prob in pred.top(top_k):
+        shown = pred.top(top_k)
+        width = max([12, *(len(label) for label, _ in shown)])  # 'disappointment' must not push its bar out of line
+        for label, prob in shown:
             bar = "█" * max(0, round(prob * 30))
-            out.print(f"  {label:<12} {bar:<30} {prob:.3f}", highlight=False, markup=False)
+            out.print(f"  {label:<{width}} {bar:<30} {prob:.3f}", highlight=False, markup=False)
 
 
 def predict(
