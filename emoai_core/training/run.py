@@ -120,7 +120,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
     emit(
         on_event,
         RunStarted(
-            run_id, run_name, cfg.experiment, plan.data.ref, cfg.epochs, steps, cfg.num_workers, cpu,
+            run_id, run_name, cfg.experiment, cfg.data, cfg.epochs, steps, cfg.num_workers, cpu,
             cfg.gpu_per_worker, train_rows, resumed_from,
         ),
     )
@@ -166,7 +166,7 @@ def _execute(plan: Plan, opts: RunOptions, on_event: Callable | None, resume_run
         run_id=run_id,
         run_name=run_name,
         experiment=cfg.experiment,
-        data=plan.data.ref,
+        data=cfg.data,  # every source, NAME@VERSION joined by commas
         metrics=dict(result.metrics or {}),
         best_epoch=int(best_metrics.get("epoch", 0)),
         best_metrics=best_metrics,

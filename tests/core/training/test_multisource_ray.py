@@ -35,6 +35,8 @@ def test_two_sources_train_one_model_scored_per_source(
 
     run = client().get_run(json.loads(result.stdout)["run_id"])
     assert run.data.tags["emoai.data"] == ",".join(refs)
+    assert json.loads(result.stdout)["data"] == ",".join(refs)  # the result names every source
+    assert f"data {','.join(refs)} ·" in result.stderr  # and so does the run's first line
     assert {"val_alpha_macro_f1", "val_beta_macro_f1", "val_alpha_accuracy", "val_beta_accuracy"} <= set(
         run.data.metrics
     )
