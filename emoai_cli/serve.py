@@ -189,7 +189,8 @@ def status_cmd(
     out.print(
         f"{info['url']}  {health}  up {info['uptime_s'] / 60:.1f} min  route {info['route']}", highlight=False
     )
-    out.print(f"model: {info['model']} (run {info['run_id']}, version {info['version']})", highlight=False)
+    out.print(f"model: {info['model']}", highlight=False)
+    out.print(f"run:   {info['run_id']} · registered version {info['version']}", highlight=False)
     ingress = info.get("ingress") or {}
     kind = str(ingress.get("kind"))
     out.print(f"ingress: {INGRESS_NAMES.get(kind, kind)} ({ingress.get('detected', 'detected')})", highlight=False)

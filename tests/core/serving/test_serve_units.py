@@ -120,3 +120,21 @@ def test_the_bound_application_has_no_access_log_and_room_for_a_batch():
     deployment = app._bound_deployment
     assert deployment.num_replicas == 2 and deployment._deployment_config.max_ongoing_requests == 64
     assert deployment._deployment_config.logging_config["enable_access_log"] is False
+
+
+def test_status_names_the_model_the_run_and_the_scrape_address(cli, monkeypatch):
+    info = {
+        "url": "http://127.0.0.1:8000", "healthy": True, "uptime_s": 90.0, "route": "/",
+        "model": "@production v3 (run b6ecf87a)", "run_id": "b6ecf87a39c04bca8d1df143860232f8", "version": "3",
+        "ingress": {"kind": "haproxy", "detected": "now"}, "metrics": ["http://10.0.0.5:51831/metrics"],
+        "application": {"status": "RUNNING", "deployments": {"EmotionClassifier": {
+            "status": "HEALTHY", "replica_states": {"RUNNING": 1}}}},
+    }  # fmt: skip
+    monkeypatch.setattr("emoai_core.serving.status.status", lambda token: info)
+    result = cli("serve", "status")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "model: @production v3 (run b6ecf87a)" in lines
+    assert "run:   b6ecf87a39c04bca8d1df143860232f8 · registered version 3" in lines
+    assert any(line.startswith("metrics: http://10.0.0.5:51831/metrics") for line in lines)
+    assert "  EmotionClassifier: HEALTHY (RUNNING 1)" in lines
