@@ -123,8 +123,9 @@ def table(rows: list[dict]) -> None:
         print(f"  ref  {ref['accuracy']:>8.4f}  {ref['macro_f1']:>8.4f}  {name}")
 
 
-# defaults that decide where workers run, not what they learn (1 worker here either way)
-NOT_RECIPE = {"placement", "num_workers", "gpu_per_worker", "experiment"}
+# defaults that decide where a run's workers sit or which experiment it files under, not what it learns
+# (the number of workers is recipe: it multiplies the global batch)
+NOT_RECIPE = {"placement", "experiment"}
 
 
 def same_recipe(old: dict, new: dict) -> bool:
